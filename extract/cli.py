@@ -1,0 +1,40 @@
+"""``spotify-extract``: land Spotify data in the lake.
+
+Subcommands:
+    dataset FILE   import a public tracks-with-audio-features file (CSV or parquet)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from extract import dataset_import
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spotify-extract",
+        description="Land Spotify artists, tracks and audio features in the lake "
+        "(Hive-partitioned parquet under LAKE_URI, default ./lake).",
+    )
+    subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    dataset_import.add_arguments(
+        subcommands.add_parser(
+            "dataset",
+            help="import a CSV or parquet of tracks with audio features",
+            description=dataset_import.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    return arguments.run(arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
