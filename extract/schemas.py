@@ -1,7 +1,8 @@
 """The lake contract: one explicit pyarrow schema per lake table.
 
 This module is the single source of truth for the parquet files under
-``<lake>/<table>/dt=YYYY-MM-DD/``. The dbt sources (``models/staging/spotify/_spotify__sources.yml``)
+``<lake>/<table>/dt=YYYY-MM-DD/``. The dbt sources
+(``models/staging/spotify/_spotify__sources.yml``)
 and the Athena DDL are checked against it by the test suite.
 """
 

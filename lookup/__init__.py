@@ -1,0 +1,1 @@
+"""Answer "I like this artist: who sounds like them, and what should I play?" from the marts."""

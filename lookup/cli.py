@@ -1,0 +1,92 @@
+"""``spotify-related``: an artist's nearest artists by sound, and what to play.
+
+    spotify-related "Daft Punk" Queen --tracks 3
+
+reads the marts (dim_artists, fct_related_artists, fct_artist_tracks) of the DuckDB
+warehouse (``--db``, default ``DUCKDB_PATH`` or ``target/spotify.duckdb``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from lookup.related_artists import (
+    Answer,
+    ArtistLookupError,
+    connect,
+    default_database_path,
+    related_artists,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spotify-related",
+        description="Print an artist's nearest artists by sound, with a few of their tracks.",
+    )
+    parser.add_argument("artists", nargs="+", metavar="ARTIST", help="artist name or id")
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="DuckDB warehouse (default: DUCKDB_PATH or target/spotify.duckdb)",
+    )
+    parser.add_argument(
+        "--tracks", type=int, default=3, help="tracks shown per related artist (default 3)"
+    )
+    return parser
+
+
+def render(answer: Answer, console: Console) -> None:
+    table = Table(
+        title=f"Artists who sound like {answer.artist_name} "
+        f"(profile of {answer.track_count} tracks)",
+        title_justify="left",
+    )
+    table.add_column("#", justify="right")
+    table.add_column("related artist")
+    table.add_column("distance", justify="right")
+    table.add_column("similarity", justify="right")
+    table.add_column("play")
+    for related in answer.related:
+        tracks = "\n".join(
+            f"{track.track_name}" + (f" ({track.release_date[:4]})" if track.release_date else "")
+            for track in related.tracks
+        )
+        table.add_row(
+            str(related.similarity_rank),
+            related.artist_name,
+            f"{related.distance:.4f}",
+            f"{related.similarity_score:.3f}",
+            tracks or "-",
+        )
+    console.print(table)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    console = Console()
+    try:
+        connection = connect(arguments.db or default_database_path())
+    except (ArtistLookupError, duckdb.Error) as error:
+        print(f"spotify-related: {error}", file=sys.stderr)
+        return 2
+    failed = 0
+    with connection:
+        for name in arguments.artists:
+            try:
+                for answer in related_artists(connection, name, arguments.tracks):
+                    render(answer, console)
+            except ArtistLookupError as error:
+                print(f"spotify-related: {error}", file=sys.stderr)
+                failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
