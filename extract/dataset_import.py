@@ -6,8 +6,8 @@ Understood layouts:
   * Kaggle "Spotify Tracks Dataset" (artists separated by ";", popularity, album_name,
     explicit, time_signature, ...; one row per track and genre).
 The file type comes from the extension (.csv or .parquet). In a CSV every value is read as
-text; exactly NA and the empty string are nulls, numbers such as 1.33e-4 parse, and a value
-that is not a number where one is expected becomes null and is counted in the summary.
+text; exactly NA (unquoted) and the empty string are nulls, numbers such as 1.33e-4 parse,
+and a value that is not a number where one is expected becomes null and is counted.
 
 Required columns: track_id, track_name, an artist column (track_artist or artists) and the
 audio features danceability, energy, key, loudness, mode, speechiness, acousticness,
@@ -22,13 +22,15 @@ spelling found on most rows (ties: the first seen); artists.source then reads
 dataset:<name>:name-derived-id (dataset:<name> with real ids).
 
 Written, for partition dt (--dt, default today in UTC), as dataset-<name>.parquet in each
-table's partition, so importing the same file for the same day again replaces the files:
+table's partition (<name>: --name, default the file name without extension folded to
+[a-z0-9_]), so importing the same file for the same day again replaces the files:
   artists         one row per artist
   top_tracks      one row per artist and track; track_rank 1..n per artist by popularity
                   (highest first, unknown last), then track_id; selection "dataset"
   audio_features  one row per track_id (its first row in the file)
-A track repeated over playlists or genres lands once. Rows without an artist name still land
-their audio features but no top_tracks row. Nothing is written unless the whole file is valid.
+A track repeated over playlists or genres lands once, as its first row in the file. Rows
+without a track_id are skipped; rows without an artist name still land their audio features
+but no top_tracks row; both are counted. Nothing is written unless the whole file is valid.
 
 Exit codes: 0 imported, 2 a problem with the arguments or the file, 1 the lake could not be
 written.
@@ -224,6 +226,8 @@ def import_dataset(
     rows_read = rows.num_rows
     rows = rows.filter(pc.is_valid(rows["track_id"]))
     rows_without_track_id = rows_read - rows.num_rows
+    if rows.num_rows == 0:  # importing it would replace a day's files with empty ones
+        raise DatasetError(f"{path}: no rows with a track_id to import")
 
     real_ids = "artist_id" in columns
     track_artists = explode_artists(
@@ -480,7 +484,8 @@ def split_artist_column(rows: pa.Table, column: str, split: bool) -> tuple[pa.Ar
 
 
 def explode_artists(rows: pa.Table, split: bool, real_ids: bool) -> pa.Table:
-    """One row per (file row, artist): ``file_row``, ``artist_id``, ``artist_name``.
+    """One row per (file row, artist): ``file_row``, ``artist_id``, ``artist_name``, and
+    ``seen_order`` (file order, then order within a ";" list).
 
     Kaggle's ``artists`` is split on ";". With real ids (an ``artist_id`` column, split
     alike) a row whose id and name counts differ is attributed to no one; otherwise ids are
@@ -508,7 +513,8 @@ def explode_artists(rows: pa.Table, split: bool, real_ids: bool) -> pa.Table:
     attributable = pc.and_(
         pc.not_equal(exploded["artist_id"], ""), pc.not_equal(exploded["artist_name"], "")
     )
-    return exploded.filter(attributable)
+    exploded = exploded.filter(attributable)
+    return exploded.append_column("seen_order", pa.array(range(exploded.num_rows), pa.int64()))
 
 
 # --- the lake tables -----------------------------------------------------------------------
@@ -523,7 +529,7 @@ FIRST_ROW_PER_TRACK = """
 
 ARTISTS_QUERY = """
     with spellings as (
-        select artist_id, artist_name, count(*) as row_count, min(file_row) as first_row
+        select artist_id, artist_name, count(*) as row_count, min(seen_order) as first_seen
         from track_artists
         group by artist_id, artist_name
     ),
@@ -533,9 +539,9 @@ ARTISTS_QUERY = """
             artist_id,
             artist_name,
             row_number() over (
-                partition by artist_id order by row_count desc, first_row
+                partition by artist_id order by row_count desc, first_seen
             ) as spelling_rank,
-            min(first_row) over (partition by artist_id) as artist_first_row
+            min(first_seen) over (partition by artist_id) as artist_first_seen
         from spellings
     )
 
@@ -548,7 +554,7 @@ ARTISTS_QUERY = """
         $source as source
     from ranked
     where spelling_rank = 1
-    order by artist_first_row
+    order by artist_first_seen
 """
 
 TOP_TRACKS_QUERY = """

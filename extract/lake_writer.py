@@ -106,9 +106,13 @@ class Lake:
                 if os.path.exists(temporary_path):
                     os.remove(temporary_path)
         else:
-            # One PUT (or one multipart upload): the object is visible whole or not at all.
-            with self.filesystem.open(final_path, "wb") as handle:
-                pq.write_table(data, handle, compression="zstd")
+            # Serialise first, then upload in one call (one PUT, or one multipart upload that is
+            # completed last): the object is visible whole or not at all. Writing through
+            # ``filesystem.open(..., "wb")`` is not safe: an fsspec file uploads its buffer when
+            # the ``with`` block is left by an exception (a Ctrl-C), publishing a partial file.
+            buffer = pa.BufferOutputStream()
+            pq.write_table(data, buffer, compression="zstd")
+            self.filesystem.pipe_file(final_path, buffer.getvalue().to_pybytes())
         return final_path
 
     def list_files(self, table: str) -> list[str]:

@@ -43,34 +43,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def render(answer: Answer, console: Console) -> None:
+    """One table per artist: each related artist, then one line per track to play."""
     table = Table(
         title=f"Artists who sound like {answer.artist_name} "
         f"(profile of {answer.track_count} tracks)",
         title_justify="left",
     )
-    table.add_column("#", justify="right")
-    table.add_column("related artist")
-    table.add_column("distance", justify="right")
-    table.add_column("similarity", justify="right")
-    table.add_column("play")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column(
+        "related artist", no_wrap=True, overflow="ellipsis", min_width=14, max_width=24
+    )
+    table.add_column("distance", justify="right", no_wrap=True, min_width=8)
+    table.add_column("similarity", justify="right", no_wrap=True, min_width=10)
+    table.add_column("play", no_wrap=True, overflow="ellipsis", min_width=24, max_width=48)
     for related in answer.related:
-        tracks = "\n".join(
-            f"{track.track_name}" + (f" ({track.release_date[:4]})" if track.release_date else "")
+        lines = [
+            track.track_name + (f" ({track.release_date[:4]})" if track.release_date else "")
             for track in related.tracks
-        )
+        ] or ["-"]
         table.add_row(
             str(related.similarity_rank),
             related.artist_name,
             f"{related.distance:.4f}",
             f"{related.similarity_score:.3f}",
-            tracks or "-",
+            lines[0],
+            end_section=len(lines) == 1,
         )
+        for index, line in enumerate(lines[1:], start=2):
+            table.add_row("", "", "", "", line, end_section=index == len(lines))
     console.print(table)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
-    console = Console()
+    # Wide enough for the table when piped (a terminal's own width is used otherwise).
+    console = Console(width=None if sys.stdout.isatty() else 100)
     try:
         connection = connect(arguments.db or default_database_path())
     except (ArtistLookupError, duckdb.Error) as error:

@@ -24,6 +24,7 @@ DT = "2024-03-01"
 SUBSET = Path("tests/python/fixtures/spotify_songs_subset.csv")
 FULL_SAMPLE = Path("data/tidytuesday/spotify_songs.parquet")
 FEATURE_HEADER = list(AUDIO_FEATURE_COLUMNS)
+REQUIRED_HEADER = ["track_id", "track_name", "track_artist", *FEATURE_HEADER]
 
 
 def expected_id(normalised_name: str) -> str:
@@ -66,7 +67,7 @@ def subset_lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]
 
 
 def test_subset_summary_counts_rows_tracks_and_rows_without_artist(subset_lake, repo_root):
-    lake, summary = subset_lake
+    _, summary = subset_lake
     rows = subset_rows(repo_root)
     assert summary.rows_read == len(rows) == 326
     assert summary.tracks == len({row["track_id"] for row in rows}) == 254
@@ -106,7 +107,9 @@ def test_subset_parses_r_numbers_exactly(subset_lake, repo_root):
 
 def test_subset_rows_without_artist_keep_features_but_get_no_top_track(subset_lake, repo_root):
     lake, _ = subset_lake
-    unattributed = {row["track_id"] for row in subset_rows(repo_root) if row["track_artist"] == "NA"}
+    unattributed = {
+        row["track_id"] for row in subset_rows(repo_root) if row["track_artist"] == "NA"
+    }
     assert len(unattributed) == 4
     features = {row["track_id"]: row for row in read_lake_table(lake, "audio_features").to_pylist()}
     assert unattributed <= set(features)
@@ -226,8 +229,12 @@ def kaggle_row(index, track_id, artists, name, popularity, explicit, danceabilit
 
 def test_kaggle_layout(tmp_path):
     rows = [
-        kaggle_row(0, "trackA", "Artist One;Artist Two", "Song A", "70", "True", "0.8", "120", "pop"),
-        kaggle_row(1, "trackA", "Artist One;Artist Two", "Song A", "70", "True", "0.1", "120", "rock"),
+        kaggle_row(
+            0, "trackA", "Artist One;Artist Two", "Song A", "70", "True", "0.8", "120", "pop"
+        ),
+        kaggle_row(
+            1, "trackA", "Artist One;Artist Two", "Song A", "70", "True", "0.1", "120", "rock"
+        ),
         kaggle_row(2, "trackB", "ARTIST  one", "null", "50", "False", "0.6", "1.2e2", "pop"),
         kaggle_row(3, "trackC", " Artist One ", '"NA"', "", "False", "0.7", "abc", "pop"),
         kaggle_row(4, "trackD", "", "N/A", "10", "False", "0.7", "90", "pop"),
@@ -290,17 +297,21 @@ def test_real_artist_ids_are_used_when_present(tmp_path):
     summary = import_dataset(write_csv(tmp_path / "ids.csv", header, rows), str(lake), dt=DT)
     assert summary.rows_without_artist == 1
     artists = read_lake_table(lake, "artists").to_pylist()
-    assert [(row["artist_id"], row["source"]) for row in artists] == [
-        ("0abcSpotifyId", "dataset:ids")
+    # One row each for "Some Artist" and "some artist": a tie, the first seen wins.
+    assert [(row["artist_id"], row["artist_name"], row["source"]) for row in artists] == [
+        ("0abcSpotifyId", "Some Artist", "dataset:ids")
     ]
     assert read_lake_table(lake, "top_tracks").column("track_id").to_pylist() == ["t1", "t2"]
 
 
+FULL_WIDTH_ABBA = "\uff21\uff22\uff22\uff21"
+
+
 def test_artist_name_normalisation():
     assert normalise_artist_name("  Beyoncé\u00a0\tKNOWLES ") == "beyoncé knowles"
-    assert normalise_artist_name("ＡＢＢＡ") == "abba"  # full-width letters, NFKC
+    assert normalise_artist_name(FULL_WIDTH_ABBA) == "abba"  # full-width letters, NFKC
     assert normalise_artist_name("Straße") == "strasse"  # casefold, not lower
-    assert derive_artist_id("ＡＢＢＡ") == derive_artist_id("abba") == expected_id("abba")
+    assert derive_artist_id(FULL_WIDTH_ABBA) == derive_artist_id("abba") == expected_id("abba")
     assert derive_artist_id(" \t ") is None
 
 
@@ -308,7 +319,11 @@ def test_artist_name_normalisation():
 
 
 def test_missing_required_columns_are_all_named(run_cli, tmp_path):
-    header = ["track_id", "track_name", *(f for f in FEATURE_HEADER if f not in ("energy", "tempo"))]
+    header = [
+        "track_id",
+        "track_name",
+        *(f for f in FEATURE_HEADER if f not in ("energy", "tempo")),
+    ]
     path = write_csv(tmp_path / "data.csv", header, [["t1", "One", *["0.5"] * 9]])
     lake = tmp_path / "lake"
     result = run_cli(["dataset", path, "--lake", lake, "--dt", DT])
@@ -344,6 +359,7 @@ def test_bad_arguments(run_cli, repo_root, tmp_path, arguments, message):
         ("songs.json", "{}", "expected a .csv or .parquet file"),
         ("broken.parquet", "not parquet", "cannot read the file"),
         ("ragged.csv", "track_id,track_name\nt1,One,extra\n", "cannot read the file"),
+        ("header_only.csv", ",".join(REQUIRED_HEADER) + "\n", "no rows with a track_id"),
     ],
 )
 def test_unreadable_files(run_cli, tmp_path, file_name, content, message):

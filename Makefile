@@ -1,0 +1,66 @@
+# The two commands of the README: `make demo` and `make test`. Both set themselves up:
+# a virtual environment in .venv, installed from the pinned constraints.txt.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SETUP_STAMP := $(VENV)/.installed
+
+export LAKE_URI ?= ./lake
+export DUCKDB_PATH ?= target/spotify.duckdb
+PIP_VERSION := 25.3
+DEMO_ARTISTS ?= BLACKPINK Queen "Daft Punk"
+
+.PHONY: setup demo test lint sqllint pytest build docs lock clean
+
+setup: $(SETUP_STAMP) profiles.yml
+
+$(SETUP_STAMP): pyproject.toml constraints.txt
+	@echo "== setting up $(VENV) from constraints.txt"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==$(PIP_VERSION)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+# dbt reads ./profiles.yml (git-ignored); start from the documented example.
+profiles.yml:
+	cp profiles.example.yml profiles.yml
+
+## demo: import the TidyTuesday sample into the local lake, build the warehouse, ask it.
+demo: setup
+	$(BIN)/spotify-extract dataset data/tidytuesday/spotify_songs.parquet --lake "$(LAKE_URI)" --name tidytuesday
+	$(BIN)/dbt build --target duckdb --profiles-dir . --quiet
+	$(BIN)/spotify-related $(DEMO_ARTISTS)
+
+## build: run the dbt models and tests on whatever is in the lake.
+build: setup
+	$(BIN)/dbt build --target duckdb --profiles-dir .
+
+## docs: generate and serve the dbt docs (lineage graph) on http://localhost:8080.
+docs: setup
+	$(BIN)/dbt docs generate --target duckdb --profiles-dir .
+	$(BIN)/dbt docs serve --profiles-dir . --port 8080
+
+## test: lint (ruff, sqlfluff) and every test (dbt tests run inside pytest).
+test: setup lint sqllint pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+sqllint: setup
+	mkdir -p target
+	DUCKDB_PATH=target/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests analyses
+
+pytest: setup
+	$(BIN)/pytest
+
+## lock: re-resolve the dependencies and rewrite constraints.txt.
+lock:
+	rm -rf /tmp/spotify-warehouse-lock && $(PYTHON) -m venv /tmp/spotify-warehouse-lock
+	/tmp/spotify-warehouse-lock/bin/python -m pip install --quiet -e ".[dev]"
+	{ head -n 2 constraints.txt; /tmp/spotify-warehouse-lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+
+clean:
+	rm -rf target logs lake $(VENV)

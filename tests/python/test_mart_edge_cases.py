@@ -1,0 +1,195 @@
+"""The related-artists mart on hand-made lakes: ties, identical artists, an artist alone in
+its region, fewer artists than top_k, a constant feature and invalid features, each checked
+against the independent exact computation (and, where easy, by hand)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import duckdb
+import numpy as np
+import pytest
+
+from tests.python.dbt_runner import DbtWorkspace
+from tests.python.nearest_neighbours import exact_nearest_neighbours
+from tests.python.synthetic_lake import write_synthetic_lake
+
+MART_SELECTION = ["--select", "+fct_related_artists", "+fct_artist_tracks"]
+
+
+def build(workspace: DbtWorkspace, variables: dict | None = None) -> None:
+    arguments = ["build", *MART_SELECTION]
+    if variables:
+        arguments += ["--vars", json.dumps(variables)]
+    workspace.dbt(arguments)
+
+
+def mart(workspace: DbtWorkspace) -> dict[str, list[tuple[str, float]]]:
+    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
+        rows = connection.execute(
+            "select artist_id, related_artist_id, distance from fct_related_artists "
+            "order by artist_id, similarity_rank"
+        ).fetchall()
+    result: dict[str, list[tuple[str, float]]] = {}
+    for artist_id, related_id, distance in rows:
+        result.setdefault(artist_id, []).append((related_id, distance))
+    return result
+
+
+def reference(
+    workspace: DbtWorkspace, features: list[str], top_k: int
+) -> dict[str, list[tuple[str, float]]]:
+    columns = ", ".join(f"{feature}_normalised" for feature in features)
+    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
+        rows = connection.execute(
+            f"select artist_id, {columns} from dim_artists where has_audio_features"
+        ).fetchall()
+    vectors = np.array([row[1:] for row in rows], dtype=np.float64)
+    expected = exact_nearest_neighbours([row[0] for row in rows], vectors, top_k)
+    return {artist_id: neighbours for artist_id, neighbours in expected.items() if neighbours}
+
+
+def assert_same(actual: dict, expected: dict) -> None:
+    assert actual.keys() == expected.keys()
+    for artist_id, neighbours in expected.items():
+        assert [related for related, _ in actual[artist_id]] == [
+            related for related, _ in neighbours
+        ], artist_id
+        for (_, got), (_, want) in zip(actual[artist_id], neighbours, strict=True):
+            assert abs(got - want) <= 1e-9
+
+
+@pytest.fixture
+def workspace(tmp_path) -> DbtWorkspace:
+    return DbtWorkspace.create(tmp_path)
+
+
+def test_ties_duplicates_and_a_lonely_artist(workspace: DbtWorkspace) -> None:
+    rng = np.random.default_rng(7)
+    profiles = {}
+    # A cluster of 40 artists on a coarse grid: many exactly equal distances (ties).
+    for index in range(40):
+        profiles[f"grid-{index:02d}"] = {
+            "danceability": float(rng.integers(0, 4)) / 4,
+            "energy": float(rng.integers(0, 4)) / 4,
+            "loudness": -10.0 + float(rng.integers(0, 4)),
+        }
+    # Three identical artists: neighbours of each other at distance 0.
+    for name in ("twin-a", "twin-b", "twin-c"):
+        profiles[name] = {"danceability": 0.9, "energy": 0.1, "loudness": -30.0}
+    # One artist far from everybody else.
+    profiles["lonely"] = {"danceability": 0.0, "energy": 1.0, "loudness": 0.0, "tempo": 200.0}
+    write_synthetic_lake(workspace.lake_uri, profiles)
+    features = ["danceability", "energy", "loudness", "tempo"]
+    build(workspace, {"similarity_features": features, "top_k": 4})
+
+    actual = mart(workspace)
+    assert_same(actual, reference(workspace, features, top_k=4))
+    assert [related for related, _ in actual["twin-a"][:2]] == ["twin-b", "twin-c"]
+    assert actual["twin-a"][0][1] == 0.0
+    assert len(actual["lonely"]) == 4
+
+
+def test_fewer_artists_than_top_k(workspace: DbtWorkspace) -> None:
+    write_synthetic_lake(
+        workspace.lake_uri,
+        {"a": {"energy": 0.1}, "b": {"energy": 0.9}, "c": {"energy": 0.5}},
+    )
+    build(workspace, {"similarity_features": ["energy"], "top_k": 5})
+    actual = mart(workspace)
+    # min(top_k, artists - 1) = 2 rows each; normalised energies 0, 1, 0.5.
+    assert actual == {
+        "a": [("c", 0.5), ("b", 1.0)],
+        "b": [("c", 0.5), ("a", 1.0)],
+        "c": [("a", 0.5), ("b", 0.5)],
+    }
+
+
+def test_a_single_artist_has_no_related_artists(workspace: DbtWorkspace) -> None:
+    write_synthetic_lake(workspace.lake_uri, {"solo": {"energy": 0.3}})
+    build(workspace)
+    assert mart(workspace) == {}
+
+
+def test_constant_feature_and_invalid_tracks(workspace: DbtWorkspace) -> None:
+    profiles = {
+        "a": {"danceability": 0.2, "energy": 0.7},
+        "b": {"danceability": 0.4, "energy": 0.7},
+        "c": {"danceability": 0.8, "energy": 0.7},
+    }
+    # b has a second track whose danceability is out of range: flagged, not averaged.
+    invalid_track = ("b", "track-b-invalid", {"danceability": 7.5, "energy": 0.7})
+    write_synthetic_lake(workspace.lake_uri, profiles, extra_tracks=[invalid_track])
+    build(workspace, {"similarity_features": ["danceability", "energy"], "top_k": 1})
+    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
+        dimension = dict(
+            connection.execute(
+                "select artist_id, [danceability_normalised, energy_normalised, track_count] "
+                "from dim_artists"
+            ).fetchall()
+        )
+        [(invalid_features,)] = connection.execute(
+            "select invalid_features from stg_spotify__audio_features "
+            "where track_id = 'track-b-invalid'"
+        ).fetchall()
+    assert invalid_features == "danceability"
+    assert dimension["b"][2] == 1  # the invalid track does not count
+    assert dimension["a"][:2] == [0.0, 0.0]  # energy is constant: 0 for everyone
+    assert math.isclose(dimension["b"][0], 1 / 3)
+    assert dimension["c"][:2] == [1.0, 0.0]
+    assert mart(workspace)["a"] == [("b", pytest.approx(1 / 3, abs=1e-12))]
+
+
+@pytest.mark.parametrize(
+    "features",
+    [
+        ["tempo"],
+        ["valence", "liveness", "key", "mode"],
+        [
+            "danceability",
+            "energy",
+            "key",
+            "loudness",
+            "mode",
+            "speechiness",
+            "acousticness",
+            "instrumentalness",
+            "liveness",
+            "valence",
+            "tempo",
+        ],
+    ],
+    ids=["one", "four", "all-eleven"],
+)
+def test_any_feature_subset(workspace: DbtWorkspace, features: list[str]) -> None:
+    rng = np.random.default_rng(len(features))
+    profiles = {
+        f"artist-{index:03d}": {
+            "danceability": float(rng.random()),
+            "energy": float(rng.random()),
+            "key": int(rng.integers(0, 12)),
+            "loudness": float(-20 * rng.random()),
+            "mode": int(rng.integers(0, 2)),
+            "speechiness": float(rng.random()),
+            "acousticness": float(rng.random()),
+            "instrumentalness": float(rng.random()),
+            "liveness": float(rng.random()),
+            "valence": float(rng.random()),
+            "tempo": float(60 + 120 * rng.random()),
+        }
+        for index in range(60)
+    }
+    write_synthetic_lake(workspace.lake_uri, profiles)
+    build(workspace, {"similarity_features": features, "top_k": 3})
+    assert_same(mart(workspace), reference(workspace, features, top_k=3))
+
+
+def test_unknown_similarity_feature_is_refused(workspace: DbtWorkspace) -> None:
+    write_synthetic_lake(workspace.lake_uri, {"a": {}, "b": {}})
+    result = workspace.dbt(
+        ["build", *MART_SELECTION, "--vars", json.dumps({"similarity_features": ["loudnes"]})],
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "unknown feature 'loudnes'" in result.stdout

@@ -1,0 +1,207 @@
+"""The whole pipeline on the committed sample: import -> dbt build -> marts -> lookup.
+
+The dbt build runs every dbt data test and unit test; on top of that the mart is compared
+with an independent exact nearest-neighbour computation.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import duckdb
+import numpy as np
+import pytest
+import yaml
+
+from extract.cli import main as extract_main
+from tests.python.dbt_runner import PROJECT_ROOT, SAMPLE_PARQUET, DbtWorkspace
+from tests.python.nearest_neighbours import exact_nearest_neighbours
+
+DEFAULT_FEATURES = [
+    "danceability",
+    "energy",
+    "loudness",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DbtWorkspace:
+    workspace = DbtWorkspace.create(tmp_path_factory.mktemp("sample"))
+    exit_code = extract_main(
+        [
+            "dataset",
+            str(SAMPLE_PARQUET),
+            "--lake",
+            workspace.lake_uri,
+            "--dt",
+            "2026-11-24",
+            "--name",
+            "tidytuesday",
+        ]
+    )
+    assert exit_code == 0
+    started = time.perf_counter()
+    result = workspace.dbt(["build"])
+    elapsed = time.perf_counter() - started
+    print(f"\ndbt build of the sample (import excluded): {elapsed:.1f} s")
+    assert "ERROR=0" in result.stdout
+    return workspace
+
+
+def query(workspace: DbtWorkspace, sql: str) -> list[tuple]:
+    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_build_runs_every_dbt_test_and_unit_test(sample_warehouse: DbtWorkspace) -> None:
+    manifest_path = sample_warehouse.root / "target-duckdb" / "run_results.json"
+    run_results = yaml.safe_load(manifest_path.read_text())
+    statuses = {}
+    for result in run_results["results"]:
+        kind = result["unique_id"].split(".")[0]
+        statuses.setdefault(kind, set()).add(result["status"])
+    assert statuses["model"] == {"success"}
+    assert statuses["test"] == {"pass"}
+    assert statuses["unit_test"] == {"pass"}
+
+
+def test_sample_has_about_ten_thousand_artists(sample_warehouse: DbtWorkspace) -> None:
+    [(artists, profiled, pairs)] = query(
+        sample_warehouse,
+        """
+        select
+            (select count(*) from dim_artists),
+            (select count(*) from dim_artists where has_audio_features),
+            (select count(*) from fct_related_artists)
+        """,
+    )
+    assert 10_000 < artists < 11_000
+    assert profiled == artists
+    assert pairs == 3 * profiled
+
+
+def test_mart_matches_exact_nearest_neighbours(sample_warehouse: DbtWorkspace) -> None:
+    columns = ", ".join(f"{feature}_normalised" for feature in DEFAULT_FEATURES)
+    rows = query(
+        sample_warehouse,
+        f"select artist_id, {columns} from dim_artists where has_audio_features",
+    )
+    artist_ids = [row[0] for row in rows]
+    vectors = np.array([row[1:] for row in rows], dtype=np.float64)
+    expected = exact_nearest_neighbours(artist_ids, vectors, top_k=3)
+
+    actual: dict[str, list[tuple[str, float]]] = {}
+    for artist_id, related_id, distance in query(
+        sample_warehouse,
+        "select artist_id, related_artist_id, distance from fct_related_artists "
+        "order by artist_id, similarity_rank",
+    ):
+        actual.setdefault(artist_id, []).append((related_id, distance))
+
+    assert actual.keys() == expected.keys()
+    for artist_id, neighbours in expected.items():
+        got = actual[artist_id]
+        assert [related for related, _ in got] == [related for related, _ in neighbours], artist_id
+        for (_, got_distance), (_, expected_distance) in zip(got, neighbours, strict=True):
+            assert abs(got_distance - expected_distance) <= 1e-9
+
+
+def test_normalised_features_span_zero_to_one(sample_warehouse: DbtWorkspace) -> None:
+    selects = ", ".join(
+        f"min({feature}_normalised), max({feature}_normalised)" for feature in DEFAULT_FEATURES
+    )
+    [bounds] = query(sample_warehouse, f"select {selects} from dim_artists")
+    assert bounds == (0.0, 1.0) * len(DEFAULT_FEATURES)
+
+
+def test_every_model_and_column_is_documented(sample_warehouse: DbtWorkspace) -> None:
+    sample_warehouse.dbt(["docs", "generate"])
+    target = sample_warehouse.root / "target-duckdb"
+    manifest = yaml.safe_load((target / "manifest.json").read_text())
+    catalog = yaml.safe_load((target / "catalog.json").read_text())
+    undocumented = []
+    for unique_id, node in manifest["nodes"].items():
+        if node["resource_type"] != "model":
+            continue
+        if not node["description"].strip():
+            undocumented.append(unique_id)
+        documented = {
+            name for name, column in node["columns"].items() if column["description"].strip()
+        }
+        built = set(catalog["nodes"][unique_id]["columns"])
+        undocumented += [f"{unique_id}.{name}" for name in sorted(built - documented)]
+    assert undocumented == []
+
+
+def test_lookup_prints_related_artists_and_tracks(sample_warehouse: DbtWorkspace) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lookup.cli",
+            "BLACKPINK",
+            "queen",
+            "--db",
+            str(sample_warehouse.duckdb_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Artists who sound like BLACKPINK" in result.stdout
+    assert "Artists who sound like Queen" in result.stdout
+    [(nearest_to_queen,)] = query(
+        sample_warehouse,
+        """
+        select related.artist_name
+        from fct_related_artists as pairs
+        inner join dim_artists as artists on pairs.artist_id = artists.artist_id
+        inner join dim_artists as related on pairs.related_artist_id = related.artist_id
+        where artists.artist_name = 'Queen' and pairs.similarity_rank = 1
+        """,
+    )
+    assert nearest_to_queen in result.stdout
+
+
+def test_lookup_unknown_artist_is_one_line_and_non_zero(sample_warehouse: DbtWorkspace) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lookup.cli",
+            "Daft Punkk",
+            "--db",
+            str(sample_warehouse.duckdb_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "no artist named 'Daft Punkk'" in result.stderr
+    assert "Daft Punk" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_lookup_without_warehouse_is_one_line(tmp_path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lookup.cli", "Queen", "--db", str(tmp_path / "missing.duckdb")],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "no warehouse at" in result.stderr
