@@ -1,6 +1,7 @@
 """``spotify-extract``: land Spotify data in the lake.
 
 Subcommands:
+    api            extract artists, tracks and audio features from the Spotify Web API
     dataset FILE   import a public tracks-with-audio-features file (CSV or parquet)
 """
 
@@ -10,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from extract import dataset_import
+from extract import api_extract, dataset_import
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +21,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(Hive-partitioned parquet under LAKE_URI, default ./lake).",
     )
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    api_extract.add_arguments(
+        subcommands.add_parser(
+            "api",
+            help="extract artists, tracks and audio features from the Spotify Web API",
+            description=api_extract.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
     dataset_import.add_arguments(
         subcommands.add_parser(
             "dataset",
