@@ -262,9 +262,10 @@ def test_table_models_are_parquet_hive_tables(manifest: dict[str, Any]) -> None:
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
     }
+    assert set(configs) == MODELS
     for name, config in configs.items():
-        expected = "view" if name.startswith("stg_") else "table"
-        assert config["materialized"] == expected, name
+        # Staging too: a view would re-read the lake's whole history in every query over it.
+        assert config["materialized"] == "table", name
         assert config["table_type"] == "hive", name
         assert config["format"] == "parquet", name
         assert config["write_compression"] == "ZSTD", name
@@ -284,11 +285,7 @@ def test_environments_never_share_a_table_location(workspace: DbtWorkspace) -> N
     data_dir = OFFLINE_AWS_ENVIRONMENT["ATHENA_S3_DATA_DIR"].rstrip("/")
     development = table_locations(workspace, "spotify_dev_alice")
     production = table_locations(workspace, "spotify")
-    assert (
-        set(development)
-        == set(production)
-        == MODELS - {name for name in MODELS if name.startswith("stg_")}
-    )
+    assert set(development) == set(production) == MODELS
     for model, location in development.items():
         assert location.startswith(f"{data_dir}/spotify_dev_alice/{model}/"), location
         assert production[model].startswith(f"{data_dir}/spotify/{model}/")
