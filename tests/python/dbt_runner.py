@@ -16,10 +16,18 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import yaml
+
 PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLE_PARQUET = PROJECT_ROOT / "data" / "tidytuesday" / "spotify_songs.parquet"
 SUBSET_CSV = PROJECT_ROOT / "tests" / "python" / "fixtures" / "spotify_songs_subset.csv"
 DBT_EXECUTABLE = pathlib.Path(sys.executable).with_name("dbt")
+
+
+def default_similarity_features() -> list[str]:
+    """The ``similarity_features`` var as dbt_project.yml sets it."""
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+    return list(project["vars"]["similarity_features"])
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import yaml
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from extract.schemas import AUDIO_FEATURE_COLUMNS
 from tests.python.athena_sql import (
     OFFLINE_AWS_ENVIRONMENT,
     compile_athena,
@@ -329,19 +330,7 @@ def test_athena_target_without_its_variables_fails_with_a_message(
 # Athena rejects a query string longer than 262,144 bytes; the generated SQL grows with the
 # number of similarity features, so check the largest configuration.
 ATHENA_MAX_QUERY_BYTES = 262_144
-ALL_FEATURES = [
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-]
+ALL_FEATURES = list(AUDIO_FEATURE_COLUMNS)
 
 
 def test_every_query_fits_athenas_length_limit_with_every_feature(

@@ -11,6 +11,7 @@ import duckdb
 import numpy as np
 import pytest
 
+from extract.schemas import AUDIO_FEATURE_COLUMNS
 from tests.python.dbt_runner import DbtWorkspace
 from tests.python.nearest_neighbours import exact_nearest_neighbours
 from tests.python.synthetic_lake import write_synthetic_lake
@@ -146,19 +147,7 @@ def test_constant_feature_and_invalid_tracks(workspace: DbtWorkspace) -> None:
     [
         ["tempo"],
         ["valence", "liveness", "key", "mode"],
-        [
-            "danceability",
-            "energy",
-            "key",
-            "loudness",
-            "mode",
-            "speechiness",
-            "acousticness",
-            "instrumentalness",
-            "liveness",
-            "valence",
-            "tempo",
-        ],
+        list(AUDIO_FEATURE_COLUMNS),
     ],
     ids=["one", "four", "all-eleven"],
 )

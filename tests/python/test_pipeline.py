@@ -16,17 +16,15 @@ import pytest
 import yaml
 
 from extract.cli import main as extract_main
-from tests.python.dbt_runner import PROJECT_ROOT, SAMPLE_PARQUET, DbtWorkspace
+from tests.python.dbt_runner import (
+    PROJECT_ROOT,
+    SAMPLE_PARQUET,
+    DbtWorkspace,
+    default_similarity_features,
+)
 from tests.python.nearest_neighbours import exact_nearest_neighbours
 
-DEFAULT_FEATURES = [
-    "danceability",
-    "energy",
-    "loudness",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-]
+DEFAULT_FEATURES = default_similarity_features()
 
 pytestmark = pytest.mark.slow
 
