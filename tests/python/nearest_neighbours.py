@@ -8,6 +8,9 @@ then related_artist_id).
 
 from __future__ import annotations
 
+import pathlib
+
+import duckdb
 import numpy as np
 
 
@@ -41,3 +44,57 @@ def exact_nearest_neighbours(
                 (ids[index], float(row_distances[index])) for index in ranked
             ]
     return result
+
+
+Neighbours = dict[str, list[tuple[str, float]]]
+
+
+def read_related_artists(duckdb_path: pathlib.Path) -> Neighbours:
+    """fct_related_artists of a built warehouse, as ``{artist: [(related, distance), ...]}``."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        rows = connection.execute(
+            "select artist_id, related_artist_id, distance from fct_related_artists "
+            "order by artist_id, similarity_rank"
+        ).fetchall()
+    result: Neighbours = {}
+    for artist_id, related_id, distance in rows:
+        result.setdefault(artist_id, []).append((related_id, distance))
+    return result
+
+
+def read_normalised_vectors(
+    duckdb_path: pathlib.Path, features: list[str]
+) -> tuple[list[str], np.ndarray]:
+    """The artist ids and normalised vectors the mart reads from dim_artists."""
+    columns = ", ".join(f"{feature}_normalised" for feature in features)
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        rows = connection.execute(
+            f"select artist_id, {columns} from dim_artists where has_audio_features "
+            "order by artist_id"
+        ).fetchall()
+    return [row[0] for row in rows], np.array([row[1:] for row in rows], dtype=np.float64)
+
+
+def exact_mart(duckdb_path: pathlib.Path, features: list[str], top_k: int) -> Neighbours:
+    """What fct_related_artists must hold: brute force over the warehouse's own vectors."""
+    artist_ids, vectors = read_normalised_vectors(duckdb_path, features)
+    return exact_nearest_neighbours(artist_ids, vectors, top_k)
+
+
+def assert_same_neighbours(actual: Neighbours, expected: Neighbours) -> None:
+    """Same artists, same related artists in the same order, distances within 1e-9.
+
+    Artists with no neighbour at all (a lone artist) have no rows in the mart.
+    """
+    expected = {artist_id: pairs for artist_id, pairs in expected.items() if pairs}
+    assert actual.keys() == expected.keys()
+    differing = [
+        artist_id
+        for artist_id, pairs in expected.items()
+        if [related for related, _ in actual[artist_id]] != [related for related, _ in pairs]
+        or any(
+            abs(got - want) > 1e-9
+            for (_, got), (_, want) in zip(actual[artist_id], pairs, strict=True)
+        )
+    ]
+    assert differing == [], differing[:10]

@@ -13,7 +13,12 @@ import pytest
 
 from extract.schemas import AUDIO_FEATURE_COLUMNS
 from tests.python.dbt_runner import DbtWorkspace
-from tests.python.nearest_neighbours import exact_nearest_neighbours
+from tests.python.nearest_neighbours import (
+    Neighbours,
+    assert_same_neighbours,
+    exact_mart,
+    read_related_artists,
+)
 from tests.python.synthetic_lake import write_synthetic_lake
 
 MART_SELECTION = ["--select", "+fct_related_artists", "+fct_artist_tracks"]
@@ -26,39 +31,12 @@ def build(workspace: DbtWorkspace, variables: dict | None = None) -> None:
     workspace.dbt(arguments)
 
 
-def mart(workspace: DbtWorkspace) -> dict[str, list[tuple[str, float]]]:
-    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
-        rows = connection.execute(
-            "select artist_id, related_artist_id, distance from fct_related_artists "
-            "order by artist_id, similarity_rank"
-        ).fetchall()
-    result: dict[str, list[tuple[str, float]]] = {}
-    for artist_id, related_id, distance in rows:
-        result.setdefault(artist_id, []).append((related_id, distance))
-    return result
+def mart(workspace: DbtWorkspace) -> Neighbours:
+    return read_related_artists(workspace.duckdb_path)
 
 
-def reference(
-    workspace: DbtWorkspace, features: list[str], top_k: int
-) -> dict[str, list[tuple[str, float]]]:
-    columns = ", ".join(f"{feature}_normalised" for feature in features)
-    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
-        rows = connection.execute(
-            f"select artist_id, {columns} from dim_artists where has_audio_features"
-        ).fetchall()
-    vectors = np.array([row[1:] for row in rows], dtype=np.float64)
-    expected = exact_nearest_neighbours([row[0] for row in rows], vectors, top_k)
-    return {artist_id: neighbours for artist_id, neighbours in expected.items() if neighbours}
-
-
-def assert_same(actual: dict, expected: dict) -> None:
-    assert actual.keys() == expected.keys()
-    for artist_id, neighbours in expected.items():
-        assert [related for related, _ in actual[artist_id]] == [
-            related for related, _ in neighbours
-        ], artist_id
-        for (_, got), (_, want) in zip(actual[artist_id], neighbours, strict=True):
-            assert abs(got - want) <= 1e-9
+def reference(workspace: DbtWorkspace, features: list[str], top_k: int) -> Neighbours:
+    return exact_mart(workspace.duckdb_path, features, top_k)
 
 
 @pytest.fixture
@@ -86,7 +64,7 @@ def test_ties_duplicates_and_a_lonely_artist(workspace: DbtWorkspace) -> None:
     build(workspace, {"similarity_features": features, "top_k": 4})
 
     actual = mart(workspace)
-    assert_same(actual, reference(workspace, features, top_k=4))
+    assert_same_neighbours(actual, reference(workspace, features, top_k=4))
     assert [related for related, _ in actual["twin-a"][:2]] == ["twin-b", "twin-c"]
     assert actual["twin-a"][0][1] == 0.0
     assert len(actual["lonely"]) == 4
@@ -171,7 +149,7 @@ def test_any_feature_subset(workspace: DbtWorkspace, features: list[str]) -> Non
     }
     write_synthetic_lake(workspace.lake_uri, profiles)
     build(workspace, {"similarity_features": features, "top_k": 3})
-    assert_same(mart(workspace), reference(workspace, features, top_k=3))
+    assert_same_neighbours(mart(workspace), reference(workspace, features, top_k=3))
 
 
 def test_unknown_similarity_feature_is_refused(workspace: DbtWorkspace) -> None:

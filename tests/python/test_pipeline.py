@@ -11,7 +11,6 @@ import sys
 import time
 
 import duckdb
-import numpy as np
 import pytest
 import yaml
 
@@ -22,7 +21,11 @@ from tests.python.dbt_runner import (
     DbtWorkspace,
     default_similarity_features,
 )
-from tests.python.nearest_neighbours import exact_nearest_neighbours
+from tests.python.nearest_neighbours import (
+    assert_same_neighbours,
+    exact_mart,
+    read_related_artists,
+)
 
 DEFAULT_FEATURES = default_similarity_features()
 
@@ -86,29 +89,9 @@ def test_sample_has_about_ten_thousand_artists(sample_warehouse: DbtWorkspace) -
 
 
 def test_mart_matches_exact_nearest_neighbours(sample_warehouse: DbtWorkspace) -> None:
-    columns = ", ".join(f"{feature}_normalised" for feature in DEFAULT_FEATURES)
-    rows = query(
-        sample_warehouse,
-        f"select artist_id, {columns} from dim_artists where has_audio_features",
-    )
-    artist_ids = [row[0] for row in rows]
-    vectors = np.array([row[1:] for row in rows], dtype=np.float64)
-    expected = exact_nearest_neighbours(artist_ids, vectors, top_k=3)
-
-    actual: dict[str, list[tuple[str, float]]] = {}
-    for artist_id, related_id, distance in query(
-        sample_warehouse,
-        "select artist_id, related_artist_id, distance from fct_related_artists "
-        "order by artist_id, similarity_rank",
-    ):
-        actual.setdefault(artist_id, []).append((related_id, distance))
-
-    assert actual.keys() == expected.keys()
-    for artist_id, neighbours in expected.items():
-        got = actual[artist_id]
-        assert [related for related, _ in got] == [related for related, _ in neighbours], artist_id
-        for (_, got_distance), (_, expected_distance) in zip(got, neighbours, strict=True):
-            assert abs(got_distance - expected_distance) <= 1e-9
+    expected = exact_mart(sample_warehouse.duckdb_path, DEFAULT_FEATURES, top_k=3)
+    assert len(expected) > 10_000
+    assert_same_neighbours(read_related_artists(sample_warehouse.duckdb_path), expected)
 
 
 def test_normalised_features_span_zero_to_one(sample_warehouse: DbtWorkspace) -> None:

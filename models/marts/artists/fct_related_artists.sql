@@ -10,9 +10,7 @@ with artists as (
     where has_audio_features
 ),
 
-nearest as (
-    {{ nearest_artists('artists', features, var('top_k')) }}
-),
+{{ nearest_artists('artists', features, var('top_k')) }},
 
 final as (
     select
@@ -21,7 +19,7 @@ final as (
         distance,
         cast(similarity_rank as integer) as similarity_rank,
         1.0 - distance / {{ max_similarity_distance() }} as similarity_score
-    from nearest
+    from nearest_artists
 )
 
 select * from final

@@ -1,0 +1,178 @@
+"""Generate a lake of any size that sounds like the real sample, for the scale benchmark.
+
+Every generated artist copies the tracks of one artist of the committed TidyTuesday sample
+(drawn at random, with replacement) and jitters each track's audio features with Gaussian
+noise (a tenth of the feature's spread over the sample, clipped to the documented range).
+The feature distribution and the clustering of real music survive; nobody is an exact copy.
+Exact zeros clipped at a range bound (instrumentalness, speechiness) stay common, as in the
+real data. Deterministic for a given seed.
+
+    .venv/bin/python -m benchmarks.generate_lake --artists 100000 --lake /tmp/lake-100k
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt_module
+import pathlib
+import sys
+import tempfile
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from extract.cli import main as extract_main
+from extract.lake_writer import Lake
+from extract.schemas import ARTISTS, AUDIO_FEATURES, TOP_TRACKS
+
+PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[1]
+SAMPLE_PARQUET = PROJECT_ROOT / "data" / "tidytuesday" / "spotify_songs.parquet"
+PARTITION = "2026-11-24"
+EXTRACTED_AT = dt_module.datetime(2026, 11, 24, 6, 0, tzinfo=dt_module.UTC)
+# Continuous features and their documented ranges (key and mode are copied unchanged).
+JITTERED_FEATURES = {
+    "danceability": (0.0, 1.0),
+    "energy": (0.0, 1.0),
+    "loudness": (-60.0, 5.0),
+    "speechiness": (0.0, 1.0),
+    "acousticness": (0.0, 1.0),
+    "instrumentalness": (0.0, 1.0),
+    "liveness": (0.0, 1.0),
+    "valence": (0.0, 1.0),
+    "tempo": (0.0, 300.0),
+}
+JITTER_FRACTION_OF_SPREAD = 0.1
+
+
+def read_sample(work_folder: pathlib.Path) -> tuple[pa.Table, pa.Table]:
+    """Import the committed sample with the project's importer; return tracks and features."""
+    lake = work_folder / "sample-lake"
+    arguments = ["dataset", str(SAMPLE_PARQUET), "--lake", str(lake), "--dt", PARTITION]
+    if extract_main([*arguments, "--name", "tidytuesday"]) != 0:
+        raise SystemExit("generate_lake: importing the committed sample failed")
+    tracks = pq.read_table(lake / "top_tracks" / f"dt={PARTITION}")
+    features = pq.read_table(lake / "audio_features" / f"dt={PARTITION}")
+    return tracks.select(["artist_id", "track_id"]), features
+
+
+def generate(artist_count: int, seed: int, work_folder: pathlib.Path) -> dict[str, pa.Table]:
+    """The three lake tables of ``artist_count`` generated artists."""
+    sample_tracks, sample_features = read_sample(work_folder)
+    joined = sample_tracks.join(sample_features, "track_id", join_type="inner")
+    joined = joined.sort_by([("artist_id", "ascending"), ("track_id", "ascending")])
+    source_artists, track_artist_index = np.unique(
+        joined.column("artist_id").to_numpy(zero_copy_only=False), return_inverse=True
+    )
+    # Row ranges of each source artist's tracks (joined is sorted by artist).
+    starts = np.searchsorted(track_artist_index, np.arange(len(source_artists)))
+    counts = np.bincount(track_artist_index, minlength=len(source_artists))
+
+    rng = np.random.default_rng(seed)
+    chosen = rng.integers(0, len(source_artists), size=artist_count)
+    tracks_per_artist = counts[chosen]
+    track_rows = np.repeat(starts[chosen], tracks_per_artist) + _ranks(tracks_per_artist)
+    artist_of_track = np.repeat(np.arange(artist_count), tracks_per_artist)
+    rank_of_track = _ranks(tracks_per_artist) + 1
+
+    artist_ids = np.char.add("gen-", np.char.zfill(np.arange(artist_count).astype(str), 7))
+    track_ids = np.char.add(
+        np.char.add(artist_ids[artist_of_track], "-"), rank_of_track.astype(str)
+    )
+    columns: dict[str, np.ndarray] = {}
+    for feature, (low, high) in JITTERED_FEATURES.items():
+        values = joined.column(feature).to_numpy(zero_copy_only=False).astype(np.float64)
+        spread = float(np.nanstd(values))
+        noise = rng.normal(0.0, JITTER_FRACTION_OF_SPREAD * spread, size=len(track_rows))
+        columns[feature] = np.clip(values[track_rows] + noise, low, high)
+    for feature in ("key", "mode"):
+        columns[feature] = joined.column(feature).to_numpy(zero_copy_only=False)[track_rows]
+
+    track_count = len(track_rows)
+    artists = pa.table(
+        {
+            "artist_id": artist_ids,
+            "artist_name": np.char.add("Generated artist ", np.arange(artist_count).astype(str)),
+            "genres": pa.nulls(artist_count, pa.list_(pa.string())),
+            "popularity": pa.nulls(artist_count, pa.int32()),
+            "followers": pa.nulls(artist_count, pa.int64()),
+            "source": pa.repeat("benchmark:generated", artist_count),
+            "extracted_at": pa.repeat(
+                pa.scalar(EXTRACTED_AT, ARTISTS.field("extracted_at").type), artist_count
+            ),
+        },
+        schema=ARTISTS,
+    )
+    extracted_at = pa.repeat(
+        pa.scalar(EXTRACTED_AT, TOP_TRACKS.field("extracted_at").type), track_count
+    )
+    tracks = pa.table(
+        {
+            "artist_id": artist_ids[artist_of_track],
+            "track_id": track_ids,
+            "track_name": pc.binary_join_element_wise("Song ", pa.array(track_ids), ""),
+            "track_rank": rank_of_track.astype(np.int32),
+            "selection": pa.repeat("dataset", track_count),
+            "popularity": pa.nulls(track_count, pa.int32()),
+            "album_id": pa.nulls(track_count, pa.string()),
+            "album_name": pa.nulls(track_count, pa.string()),
+            "release_date": pa.nulls(track_count, pa.string()),
+            "duration_ms": pa.repeat(pa.scalar(200_000, pa.int64()), track_count),
+            "is_explicit": pa.nulls(track_count, pa.bool_()),
+            "isrc": pa.nulls(track_count, pa.string()),
+            "spotify_url": pc.binary_join_element_wise(
+                "https://open.spotify.com/track/", pa.array(track_ids), ""
+            ),
+            "extracted_at": extracted_at,
+        },
+        schema=TOP_TRACKS,
+    )
+    features = pa.table(
+        {
+            "track_id": track_ids,
+            **{name: values for name, values in columns.items()},
+            "time_signature": pa.nulls(track_count, pa.int32()),
+            "duration_ms": pa.repeat(pa.scalar(200_000, pa.int64()), track_count),
+            "source": pa.repeat("benchmark:generated", track_count),
+            "extracted_at": extracted_at,
+        },
+    )
+    features = features.select(AUDIO_FEATURES.names).cast(AUDIO_FEATURES)
+    return {"artists": artists, "top_tracks": tracks, "audio_features": features}
+
+
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """0, 1, ..., count - 1 for each count, concatenated."""
+    total = int(counts.sum())
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.arange(total) - offsets
+
+
+def write_lake(lake_uri: str, artist_count: int, seed: int = 20261124) -> None:
+    """Write a generated lake of ``artist_count`` artists to ``lake_uri``."""
+    with tempfile.TemporaryDirectory() as work:
+        tables = generate(artist_count, seed, pathlib.Path(work))
+    lake = Lake.open(lake_uri)
+    for name, table in tables.items():
+        lake.write_table(name, PARTITION, table, "generated.parquet")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--artists", type=int, required=True, help="number of artists")
+    parser.add_argument("--lake", required=True, help="lake root to write")
+    parser.add_argument("--seed", type=int, default=20261124)
+    arguments = parser.parse_args(argv)
+    if arguments.artists < 1:
+        print("generate_lake: --artists must be at least 1", file=sys.stderr)
+        return 2
+    write_lake(arguments.lake, arguments.artists, arguments.seed)
+    print(
+        f"generate_lake: {arguments.artists} artists written to {arguments.lake}", file=sys.stderr
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
