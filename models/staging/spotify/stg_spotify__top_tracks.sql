@@ -47,7 +47,8 @@ renamed as (
 ),
 
 -- An artist's tracks come from its latest extraction only: a newer run replaces the list.
-extraction_ranked as (
+-- Within it, a track listed twice for the artist keeps its best rank.
+ranked as (
     select
         artist_id,
         track_id,
@@ -67,33 +68,12 @@ extraction_ranked as (
         dense_rank() over (
             partition by artist_id
             order by partition_dt desc, extracted_at desc
-        ) as extraction_recency
-    from renamed
-),
-
-latest_extraction as (
-    select
-        artist_id,
-        track_id,
-        track_name,
-        track_rank,
-        track_selection,
-        popularity,
-        album_id,
-        album_name,
-        release_date,
-        duration_ms,
-        is_explicit,
-        isrc,
-        spotify_url,
-        extracted_at,
-        snapshot_date,
+        ) as extraction_recency,
         row_number() over (
             partition by artist_id, track_id
-            order by track_rank asc, track_selection asc
+            order by partition_dt desc, extracted_at desc, track_rank asc, track_selection asc
         ) as duplicate_rank
-    from extraction_ranked
-    where extraction_recency = 1
+    from renamed
 ),
 
 final as (
@@ -113,8 +93,10 @@ final as (
         spotify_url,
         extracted_at,
         snapshot_date
-    from latest_extraction
-    where duplicate_rank = 1
+    from ranked
+    where
+        extraction_recency = 1
+        and duplicate_rank = 1
 )
 
 select * from final
