@@ -44,7 +44,7 @@ import re
 import secrets
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -523,16 +523,9 @@ class ApiExtraction:
                 self.record_error(f"{len(batch)} tracks", "features", str(error))
                 outcome.failed.extend(batch)
                 continue
-            if "spotify" not in outcome.sources_used:
-                outcome.sources_used.append("spotify")
-            for track_id in batch:
-                entry = answers.get(track_id)
-                if entry is None:
-                    outcome.missing.append(track_id)
-                else:
-                    outcome.rows.append(
-                        self.feature_row(track_id, entry, entry.get("duration_ms"), "spotify")
-                    )
+            self.collect_features(
+                batch, answers, outcome, "spotify", lambda _, entry: entry.get("duration_ms")
+            )
         return []
 
     def reccobeats_features(
@@ -547,16 +540,29 @@ class ApiExtraction:
                 self.record_error(f"{len(batch)} tracks", "features", str(error))
                 outcome.failed.extend(batch)
                 continue
-            if "reccobeats" not in outcome.sources_used:
-                outcome.sources_used.append("reccobeats")
-            for track_id in batch:
-                entry = answers.get(track_id)
-                if entry is None:
-                    outcome.missing.append(track_id)
-                else:
-                    outcome.rows.append(
-                        self.feature_row(track_id, entry, durations.get(track_id), "reccobeats")
-                    )
+            self.collect_features(
+                batch, answers, outcome, "reccobeats", lambda track_id, _: durations.get(track_id)
+            )
+
+    def collect_features(
+        self,
+        batch: list[str],
+        answers: Mapping[str, Any],
+        outcome: FeaturesOutcome,
+        source: str,
+        duration_of: Callable[[str, Mapping[str, Any]], Any],
+    ) -> None:
+        """Land one batch's answers as feature rows; ids without an answer are missing."""
+        if source not in outcome.sources_used:
+            outcome.sources_used.append(source)
+        for track_id in batch:
+            entry = answers.get(track_id)
+            if entry is None:
+                outcome.missing.append(track_id)
+            else:
+                outcome.rows.append(
+                    self.feature_row(track_id, entry, duration_of(track_id, entry), source)
+                )
 
     def feature_row(
         self, track_id: str, entry: Mapping[str, Any], duration_ms: Any, source: str
