@@ -24,13 +24,24 @@ dataset:<name>:name-derived-id (dataset:<name> with real ids).
 Written, for partition dt (--dt, default today in UTC), as dataset-<name>.parquet in each
 table's partition (<name>: --name, default the file name without extension folded to
 [a-z0-9_]), so importing the same file for the same day again replaces the files:
-  artists         one row per artist
+  artists         one row per artist; genres carries the file's playlist labels, if any
+                  (below), else null
   top_tracks      one row per artist and track; track_rank 1..n per artist by popularity
                   (highest first, unknown last), then track_id; selection "dataset"
   audio_features  one row per track_id (its first row in the file)
 A track repeated over playlists or genres lands once, as its first row in the file. Rows
 without a track_id are skipped; rows without an artist name still land their audio features
 but no top_tracks row; both are counted. Nothing is written unless the whole file is valid.
+
+Genres: when the file has playlist_genre and/or playlist_subgenre columns (TidyTuesday), an
+artist's genres are its rows' labels, marked as the dataset's playlist labels rather than
+Spotify's artist genres: first "playlist_genre:<value>" once per distinct value, then
+"playlist_subgenre:<value>" likewise, each group ordered by how many of the artist's rows
+carry the value (highest first: the first entry is the majority genre), then by value. Every
+row counts, so a track in three playlists counts three times; a row with several artists
+counts once for each. Values are trimmed; blank ones are skipped. An artist without a
+labelled row has null genres, as does every artist of a file without those columns (the
+Kaggle track_genre is not mapped).
 
 Exit codes: 0 imported, 2 a problem with the arguments or the file, 1 the lake could not be
 written.
@@ -86,10 +97,13 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "duration_ms": ("duration_ms",),
     "is_explicit": ("explicit",),
     "time_signature": ("time_signature",),
+    "playlist_genre": ("playlist_genre",),
+    "playlist_subgenre": ("playlist_subgenre",),
     **{feature: (feature,) for feature in AUDIO_FEATURE_COLUMNS},
 }
 REQUIRED_ROLES = ("track_id", "track_name", "artist_name", *AUDIO_FEATURE_COLUMNS)
 TEXT_ROLES = ("track_name", "album_id", "album_name", "release_date")
+LABEL_ROLES = ("playlist_genre", "playlist_subgenre")  # text, trimmed
 FLOAT_ROLES = tuple(role for role in AUDIO_FEATURE_COLUMNS if role not in ("key", "mode"))
 INT32_RANGE = (-(2**31), 2**31 - 1)
 INT64_RANGE = (-(2**53), 2**53)  # what a float64 holds exactly
@@ -103,6 +117,9 @@ INTEGER_ROLES: dict[str, tuple[int, int]] = {
 NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
+# What marks an artists.genres entry as one of the file's playlist labels.
+PLAYLIST_GENRE_PREFIX = "playlist_genre:"
+PLAYLIST_SUBGENRE_PREFIX = "playlist_subgenre:"
 
 
 class DatasetError(Exception):
@@ -362,6 +379,11 @@ def parse_rows(raw: pa.Table, columns: Mapping[str, str]) -> tuple[pa.Table, dic
         parsed[role] = (
             to_text(column, columns[role]) if column is not None else pa.nulls(rows, pa.string())
         )
+    for role in LABEL_ROLES:
+        column = source(role)
+        parsed[role] = (
+            to_label(column, columns[role]) if column is not None else pa.nulls(rows, pa.string())
+        )
     for role in FLOAT_ROLES:
         parsed[role], unparsable[columns[role]] = to_float(source(role), columns[role])
     for role, (minimum, maximum) in INTEGER_ROLES.items():
@@ -395,6 +417,11 @@ def to_text(column: pa.ChunkedArray, name: str) -> pa.ChunkedArray:
         except pa.ArrowException:
             raise DatasetError(f"column {name} holds {column.type}, not text") from None
     return empty_to_null(column)
+
+
+def to_label(column: pa.ChunkedArray, name: str) -> pa.ChunkedArray:
+    """Text with surrounding whitespace trimmed; blank values become nulls."""
+    return empty_to_null(pc.utf8_trim_whitespace(to_text(column, name)))
 
 
 def count_lost(original: pa.ChunkedArray, parsed: pa.ChunkedArray | pa.Array) -> int:
@@ -543,18 +570,55 @@ ARTISTS_QUERY = """
             ) as spelling_rank,
             min(first_seen) over (partition by artist_id) as artist_first_seen
         from spellings
+    ),
+
+    row_labels as (
+        select file_row, 1 as label_group, $genre_prefix || playlist_genre as label
+        from track_rows
+        where playlist_genre is not null
+
+        union all
+
+        select file_row, 2 as label_group, $subgenre_prefix || playlist_subgenre as label
+        from track_rows
+        where playlist_subgenre is not null
+    ),
+
+    artist_rows as (
+        select distinct artist_id, file_row
+        from track_artists
+    ),
+
+    label_counts as (
+        select
+            artist_rows.artist_id,
+            row_labels.label_group,
+            row_labels.label,
+            count(*) as row_count
+        from artist_rows
+        inner join row_labels on artist_rows.file_row = row_labels.file_row
+        group by artist_rows.artist_id, row_labels.label_group, row_labels.label
+    ),
+
+    artist_genres as (
+        select
+            artist_id,
+            list(label order by label_group, row_count desc, label) as genres
+        from label_counts
+        group by artist_id
     )
 
     select
-        artist_id,
-        artist_name,
-        cast(null as varchar[]) as genres,
+        ranked.artist_id,
+        ranked.artist_name,
+        artist_genres.genres,
         cast(null as integer) as popularity,
         cast(null as bigint) as followers,
         $source as source
     from ranked
-    where spelling_rank = 1
-    order by artist_first_seen
+    left join artist_genres on ranked.artist_id = artist_genres.artist_id
+    where ranked.spelling_rank = 1
+    order by ranked.artist_first_seen
 """
 
 TOP_TRACKS_QUERY = """
@@ -611,7 +675,12 @@ def build_tables(
             return connection.sql(sql, params=parameters).to_arrow_table()
 
         return {
-            "artists": query(ARTISTS_QUERY, source=artist_source),
+            "artists": query(
+                ARTISTS_QUERY,
+                source=artist_source,
+                genre_prefix=PLAYLIST_GENRE_PREFIX,
+                subgenre_prefix=PLAYLIST_SUBGENRE_PREFIX,
+            ),
             "top_tracks": query(TOP_TRACKS_QUERY, selection=SELECTION, track_url=SPOTIFY_TRACK_URL),
             "audio_features": query(AUDIO_FEATURES_QUERY, source=dataset_source),
         }

@@ -16,6 +16,9 @@ ARTISTS = pa.schema(
     [
         pa.field("artist_id", pa.string(), nullable=False),
         pa.field("artist_name", pa.string(), nullable=False),
+        # Spotify's artist genres from the API. Dataset imports fill it with the file's playlist
+        # labels instead, marked "playlist_genre:<value>" / "playlist_subgenre:<value>"
+        # (extract/dataset_import.py), and leave it null when the file has none.
         pa.field("genres", pa.list_(pa.string())),
         pa.field("popularity", pa.int32()),
         pa.field("followers", pa.int64()),

@@ -6,7 +6,8 @@ import csv
 import hashlib
 import subprocess
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,6 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from extract.dataset_import import (
+    PLAYLIST_GENRE_PREFIX,
+    PLAYLIST_SUBGENRE_PREFIX,
     derive_artist_id,
     import_dataset,
     normalise_artist_name,
@@ -52,6 +55,20 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 def subset_rows(repo_root: Path) -> list[dict[str, str]]:
     with (repo_root / SUBSET).open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def ranked_labels(prefix: str, values: Iterable[str]) -> list[str]:
+    """``prefix + value`` per distinct value, by row count (highest first), then value."""
+    counts = Counter(values)
+    return [prefix + value for value, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def expected_genres(rows: Iterable[dict[str, str]]) -> list[str]:
+    """The genres an artist with these (already clean) file rows should land."""
+    rows = list(rows)
+    return ranked_labels("playlist_genre:", (row["playlist_genre"] for row in rows)) + (
+        ranked_labels("playlist_subgenre:", (row["playlist_subgenre"] for row in rows))
+    )
 
 
 # --- the TidyTuesday subset (raw CSV lines) ------------------------------------------------
@@ -153,9 +170,30 @@ def test_subset_artists_have_derived_ids(subset_lake, repo_root):
     assert {row["source"] for row in artists.values()} == {
         "dataset:spotify_songs_subset:name-derived-id"
     }
-    assert {(row["genres"], row["popularity"], row["followers"]) for row in artists.values()} == {
-        (None, None, None)
-    }
+    assert {(row["popularity"], row["followers"]) for row in artists.values()} == {(None, None)}
+
+
+def test_subset_artists_carry_their_rows_playlist_labels(subset_lake, repo_root):
+    lake, _ = subset_lake
+    artists = {row["artist_name"]: row for row in read_lake_table(lake, "artists").to_pylist()}
+    rows_by_artist = defaultdict(list)
+    for row in subset_rows(repo_root):
+        rows_by_artist[row["track_artist"]].append(row)
+    queen = rows_by_artist["Queen"]
+    assert len(queen) > len({row["track_id"] for row in queen})  # repeated tracks count
+    assert artists["Queen"]["genres"] == expected_genres(queen)
+    assert artists["Queen"]["genres"][:2] == ["playlist_genre:rock", "playlist_genre:pop"]
+    assert artists["Queen"]["genres"][2] == "playlist_subgenre:album rock"
+    assert artists["BLACKPINK"]["genres"] == [
+        "playlist_genre:pop",  # 4 rows
+        "playlist_genre:edm",  # 3 rows
+        "playlist_subgenre:dance pop",  # 4 rows
+        "playlist_subgenre:pop edm",  # 2 rows
+        "playlist_subgenre:progressive electro house",  # 1 row
+    ]
+    assert artists["BLACKPINK"]["genres"] == expected_genres(rows_by_artist["BLACKPINK"])
+    for name, artist in artists.items():
+        assert artist["genres"] == expected_genres(rows_by_artist[name]), name
 
 
 def test_lake_files_match_the_contract_schemas_exactly(subset_lake):
@@ -166,6 +204,104 @@ def test_lake_files_match_the_contract_schemas_exactly(subset_lake):
         written = pq.read_schema(path)
         assert written.equals(schema), f"{table}: {written} != {schema}"
         assert [field.nullable for field in written] == [field.nullable for field in schema]
+
+
+# --- playlist labels: hand-written files ---------------------------------------------------
+
+LABELLED_HEADER = [*REQUIRED_HEADER, "playlist_genre", "playlist_subgenre"]
+
+
+def labelled_row(track_id: str, artist: str, genre: str, subgenre: str) -> list[str]:
+    return [track_id, "Song " + track_id, artist, *["0.5"] * len(FEATURE_HEADER), genre, subgenre]
+
+
+def test_playlist_labels_count_rows_and_break_ties_alphabetically(tmp_path):
+    rows = [
+        # Rows, not tracks: t1 is in three rock playlists, t2 and t3 in one pop playlist
+        # each. By distinct tracks pop would lead 2 to 1; by rows rock leads 3 to 2.
+        labelled_row("t1", "Rows", "rock", "hard rock"),
+        labelled_row("t1", "Rows", "rock", "hard rock"),
+        labelled_row("t1", "Rows", "rock", "album rock"),
+        labelled_row("t2", "Rows", "pop", "dance pop"),
+        labelled_row("t3", "Rows", "pop", "dance pop"),
+        # Ties go alphabetically, whatever the file order; spellings of one artist pool
+        # their rows; values are trimmed; blank and NA values are skipped.
+        labelled_row("t4", "Ties", "rap", "trap"),
+        labelled_row("t5", "TIES", " edm ", "big room"),
+        labelled_row("t6", "Ties", '"  "', "NA"),
+        labelled_row("t7", "Ties", "NA", ""),
+        # No labelled row: null, not an empty list. A row without an artist counts for nobody.
+        labelled_row("t8", "Unlabelled", "NA", '" "'),
+        labelled_row("t9", "NA", "latin", "reggaeton"),
+    ]
+    lake = tmp_path / "lake"
+    summary = import_dataset(
+        write_csv(tmp_path / "labels.csv", LABELLED_HEADER, rows), str(lake), dt=DT
+    )
+    assert (summary.rows_read, summary.rows_without_artist, summary.artists) == (11, 1, 3)
+    artists = read_lake_table(lake, "artists").to_pylist()
+    assert [(row["artist_name"], row["genres"]) for row in artists] == [
+        (
+            "Rows",
+            [
+                "playlist_genre:rock",
+                "playlist_genre:pop",
+                "playlist_subgenre:dance pop",  # 2 rows, ahead of hard rock by name
+                "playlist_subgenre:hard rock",
+                "playlist_subgenre:album rock",
+            ],
+        ),
+        (
+            "Ties",
+            [
+                "playlist_genre:edm",
+                "playlist_genre:rap",
+                "playlist_subgenre:big room",
+                "playlist_subgenre:trap",
+            ],
+        ),
+        ("Unlabelled", None),
+    ]
+    assert "playlist_genre:latin" not in str(artists)
+
+
+def test_playlist_labels_from_a_parquet_file_with_one_label_column(tmp_path):
+    # A multi-artist row counts once for each of its artists, and once only for an artist
+    # named twice on it; a pandas-style categorical column reads like text.
+    genres = pa.array(["pop", "pop", "edm", "rock"]).dictionary_encode()
+    table = pa.table(
+        {
+            "track_id": ["t1", "t2", "t3", "t4"],
+            "track_name": ["One", "Two", "Three", "Four"],
+            "artists": ["Duo A;Duo B", "Duo A", "Duo A;Duo A", "Duo B"],
+            **{feature: [0.5] * 4 for feature in FEATURE_HEADER},
+            "playlist_genre": genres,
+        }
+    )
+    path = tmp_path / "labels.parquet"
+    pq.write_table(table, path)
+    lake = tmp_path / "lake"
+    import_dataset(path, str(lake), dt=DT)
+    artists = read_lake_table(lake, "artists").to_pylist()
+    assert [(row["artist_name"], row["genres"]) for row in artists] == [
+        ("Duo A", ["playlist_genre:pop", "playlist_genre:edm"]),  # pop 2, edm 1 (not 2)
+        ("Duo B", ["playlist_genre:pop", "playlist_genre:rock"]),  # a tie, 1 each
+    ]
+
+
+def test_files_without_playlist_columns_land_null_genres(tmp_path):
+    rows = [["t1", "One", "Plain Artist", *["0.5"] * len(FEATURE_HEADER)]]
+    lake = tmp_path / "lake"
+    import_dataset(write_csv(tmp_path / "plain.csv", REQUIRED_HEADER, rows), str(lake), dt=DT)
+    artists = read_lake_table(lake, "artists").to_pylist()
+    assert [(row["artist_name"], row["genres"]) for row in artists] == [("Plain Artist", None)]
+
+
+def test_prefixes_mark_the_labels_as_playlist_labels():
+    assert (PLAYLIST_GENRE_PREFIX, PLAYLIST_SUBGENRE_PREFIX) == (
+        "playlist_genre:",
+        "playlist_subgenre:",
+    )
 
 
 # --- the full TidyTuesday sample ----------------------------------------------------------
@@ -185,6 +321,21 @@ def test_full_parquet_sample(run_cli, repo_root, tmp_path):
     assert artists.num_rows == 10_685
     assert len(set(artists.column("artist_id").to_pylist())) == 10_685
     assert top_tracks.num_rows == 28_356 - 4  # four tracks only have NA artists
+    assert artists.column("genres").null_count == 0  # every artist has a labelled row
+
+    genre_counts = defaultdict(Counter)
+    for row in pq.read_table(repo_root / FULL_SAMPLE).to_pylist():
+        if row["track_artist"] is not None:
+            genre_counts[derive_artist_id(row["track_artist"])][row["playlist_genre"]] += 1
+    lake_genres = {row["artist_id"]: row["genres"] for row in artists.to_pylist()}
+    assert set(lake_genres) == set(genre_counts)
+    for artist_id, counts in genre_counts.items():
+        playlist_genres = [g for g in lake_genres[artist_id] if g.startswith("playlist_genre:")]
+        assert playlist_genres == ranked_labels("playlist_genre:", counts.elements()), artist_id
+    # 609 spellings tie on their majority genre; merging Audrey (r&b) and audrey (pop)
+    # makes one more tie among artist ids.
+    tied = [c for c in genre_counts.values() if list(c.values()).count(max(c.values())) > 1]
+    assert len(tied) == 610
     for table in LAKE_TABLES:
         assert [path.name for path in (lake / table / f"dt={DT}").iterdir()] == [
             "dataset-spotify_songs.parquet"
@@ -262,6 +413,7 @@ def test_kaggle_layout(tmp_path):
         (expected_id("artist one"), "Artist One"),
         (expected_id("artist two"), "Artist Two"),
     ]
+    assert {row["genres"] for row in artists} == {None}  # track_genre is not mapped
     top_tracks = read_lake_table(lake, "top_tracks").to_pylist()
     ranked = [(row["artist_id"], row["track_rank"], row["track_id"]) for row in top_tracks]
     assert sorted(ranked) == sorted(
