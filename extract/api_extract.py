@@ -53,6 +53,7 @@ import pyarrow as pa
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from extract.cli_types import positive_int
 from extract.http_retry import RequestStats, RetryingSession, RetryPolicy
 from extract.lake_replace import artists_landed_from_api, land_run
 from extract.lake_writer import (
@@ -104,16 +105,6 @@ class UsageError(Exception):
 # --- command line -------------------------------------------------------------------------
 
 
-def positive_integer(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value!r}")
-    return number
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the ``api`` subcommand's arguments."""
     which = parser.add_argument_group("which artists")
@@ -151,10 +142,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     how = parser.add_argument_group("how much")
     how.add_argument(
         "--tracks-per-artist",
-        type=positive_integer,
+        type=positive_int,
         default=10,
         metavar="N",
-        help="tracks kept per artist (default 10; top tracks give at most 10)",
+        help="tracks kept per artist, 1 or more (default 10; top tracks give at most 10)",
     )
     how.add_argument(
         "--market",

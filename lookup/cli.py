@@ -4,6 +4,13 @@
 
 reads the marts (dim_artists, fct_related_artists, fct_artist_tracks) of the DuckDB
 warehouse (``--db``, default ``DUCKDB_PATH`` or ``target/spotify.duckdb``).
+
+``--tracks N`` is a whole number, 0 or more (default 3): 0 lists no tracks, and there is no
+upper bound (more than an artist has lists all of them). A bad value is an argparse error:
+usage, one error line, exit 2.
+
+Exit codes: 0 every artist answered; 1 some artist could not be answered (unknown name, no
+audio features); 2 bad arguments or no usable warehouse.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from extract.cli_types import non_negative_int
 from lookup.related_artists import (
     Answer,
     ArtistLookupError,
@@ -37,7 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="DuckDB warehouse (default: DUCKDB_PATH or target/spotify.duckdb)",
     )
     parser.add_argument(
-        "--tracks", type=int, default=3, help="tracks shown per related artist (default 3)"
+        "--tracks",
+        type=non_negative_int,
+        default=3,
+        metavar="N",
+        help="tracks shown per related artist, 0 or more (default 3; 0 shows none)",
     )
     return parser
 

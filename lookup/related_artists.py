@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 DEFAULT_DATABASE_PATH = "target/spotify.duckdb"
+MAX_SQL_LIMIT = 2**63 - 1  # the largest BIGINT
 
 
 class ArtistLookupError(Exception):
@@ -98,7 +99,12 @@ def suggest_names(connection: duckdb.DuckDBPyConnection, name: str, limit: int =
 def related_artists(
     connection: duckdb.DuckDBPyConnection, name_or_id: str, tracks_per_artist: int = 3
 ) -> list[Answer]:
-    """The answer for every artist matching ``name_or_id`` (usually one)."""
+    """The answer for every artist matching ``name_or_id`` (usually one).
+
+    ``tracks_per_artist`` tracks (0 or more) are listed for each related artist.
+    """
+    if tracks_per_artist < 0:
+        raise ValueError(f"tracks_per_artist must be 0 or more, got {tracks_per_artist}")
     matches = find_artists(connection, name_or_id)
     if not matches:
         hint = ", ".join(suggest_names(connection, name_or_id))
@@ -143,7 +149,16 @@ def related_artists(
 
 
 def artist_tracks(connection: duckdb.DuckDBPyConnection, artist_id: str, limit: int) -> list[Track]:
-    """The artist's first ``limit`` tracks in its own order."""
+    """The artist's first ``limit`` tracks in its own order; none for 0, all for a large limit.
+
+    A negative ``limit`` is a ValueError (the command line rejects it before it gets here).
+    """
+    if limit < 0:
+        raise ValueError(f"limit must be 0 or more, got {limit}")
+    if limit == 0:
+        return []
+    # DuckDB's LIMIT is a BIGINT: a larger number means "all of them" just the same.
+    limit = min(limit, MAX_SQL_LIMIT)
     rows = connection.execute(
         """
         select track_name, album_name, release_date, spotify_url
