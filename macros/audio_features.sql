@@ -52,12 +52,6 @@
 {% endmacro %}
 
 
-{#- The largest possible distance between two normalised vectors: sqrt(number of features). -#}
-{% macro max_similarity_distance() %}
-    {{ return("sqrt(" ~ similarity_features() | length ~ ".0)") }}
-{% endmacro %}
-
-
 {#-
     A comma-separated list of the features of `relation` that are null or outside their
     documented range, or null when every feature is valid.

@@ -50,23 +50,25 @@
 
 
 {#-
-    Each artist's `top_k` nearest other artists, as CTEs to splice into a model's `with`
-    after the CTE named by `vectors` (artist_id plus `<feature>_normalised` columns). Ends
+    Each artist's `top_k` nearest other candidates, as CTEs to splice into a model's `with`
+    after the CTE named by `vectors` (artist_id, `<feature>_normalised` columns and the
+    boolean `candidate_column`: whether the artist may be found as somebody's neighbour;
+    every artist of `vectors` gets neighbours, only candidates are neighbours). Ends
     with the CTE `nearest_artists` (artist_id, related_artist_id, distance,
     similarity_rank); the caller adds a comma-less `select` after it. Never pairs an artist
     with itself; ties are broken by related_artist_id; identical vectors are neighbours at
-    distance 0.
+    distance 0; with fewer than top_k other candidates, an artist gets all of them.
 
     Exact, without enumerating all n^2 pairs (a grid index in plain SQL):
     1. artist_grid_cells: every artist's cell at every grid level (level 0, one cell a
-       side, holds everybody); grid_cell_counts: artists per cell.
+       side, holds everybody); grid_cell_counts: candidates per cell.
     2. artist_first_search: per artist, the finest level whose cell holds at least
-       2 * (top_k + 1) artists (itself and at least top_k others; twice that tightens the
+       2 * (top_k + 1) candidates (at least top_k besides itself; twice that tightens the
        bound for little work), chosen from the counts per cell, so dense regions get small
        cells and sparse ones large cells. first_search_radius: the top_k-th smallest
-       distance to those cell mates. They are top_k real artists, so the true top_k-th
+       distance to those candidate cell mates. They are top_k real candidates, so the true top_k-th
        distance is no larger: an upper bound R. (No level qualifies only with fewer than
-       2 * (top_k + 1) artists in all: R is unbounded and level 0, everybody, is searched.)
+       2 * (top_k + 1) candidates in all: R is unbounded and level 0, everybody, is searched.)
     3. artist_search_level: the finest level whose cell side is at least R; search_block_1
        .. search_block_g walk the 3^g block of cells around the artist's cell one grid
        dimension at a time, keeping a neighbouring cell only while the squared distance
@@ -81,7 +83,7 @@
     between a distance summed over all features and the face distances summed over the
     grid dimensions.
 -#}
-{% macro nearest_artists(vectors, features, top_k) %}
+{% macro nearest_artists(vectors, features, top_k, candidate_column) %}
     {%- set grid_dimensions = grid_dimension_count(features) -%}
     {%- set unbounded_radius = (features | length) + 1 -%}
 {%- if features | length > grid_dimensions %}
@@ -124,6 +126,7 @@ search_points as (
     select
         rank() over (order by {{ vectors }}.artist_id) as point_id,
         {{ vectors }}.artist_id,
+        {{ vectors }}.{{ candidate_column }} as is_candidate,
         {%- for feature in features %}
         {{ vectors }}.{{ feature }}_normalised,
         {%- endfor %}
@@ -167,6 +170,7 @@ grid_offsets as (
 artist_grid_cells as (
     select
         search_points.point_id,
+        search_points.is_candidate,
         grid_levels.grid_level,
         {%- for dimension in range(1, grid_dimensions + 1) %}
         {{ grid_cell("search_points.grid_" ~ dimension, "grid_levels.cell_scale", "grid_levels.last_cell") }}
@@ -180,8 +184,9 @@ grid_cell_counts as (
     select
         grid_level,
         cell_key,
-        count(*) as artist_count
+        count(*) as candidate_count
     from artist_grid_cells
+    where is_candidate
     group by grid_level, cell_key
 ),
 
@@ -194,7 +199,7 @@ artist_first_search as (
         on
             artist_grid_cells.grid_level = grid_cell_counts.grid_level
             and artist_grid_cells.cell_key = grid_cell_counts.cell_key
-    where grid_cell_counts.artist_count >= {{ 2 * (top_k + 1) }}
+    where grid_cell_counts.candidate_count >= {{ 2 * (top_k + 1) }}
     group by artist_grid_cells.point_id
 ),
 
@@ -212,6 +217,7 @@ first_search_pairs as (
             own_cell.grid_level = cell_mate_cell.grid_level
             and own_cell.cell_key = cell_mate_cell.cell_key
             and own_cell.point_id <> cell_mate_cell.point_id
+            and cell_mate_cell.is_candidate
     inner join search_points as artist
         on own_cell.point_id = artist.point_id
     inner join search_points as cell_mate
@@ -253,7 +259,7 @@ search_grid_levels as (
 ),
 
 candidate_cells as (
-    -- Every artist's cell, with its vector, at the levels some artist searches.
+    -- Every candidate's cell, with its vector, at the levels some artist searches.
     select
         search_points.point_id,
         {%- for feature in features %}
@@ -268,6 +274,7 @@ candidate_cells as (
     cross join grid_levels
     inner join search_grid_levels
         on grid_levels.grid_level = search_grid_levels.grid_level
+    where search_points.is_candidate
     -- Layout only (the result does not depend on it): with the artists of one cell next
     -- to each other, and the search cells walked in the same order, DuckDB's hash join in
     -- candidate_pairs reads memory in order (30-40% faster). Trino ignores it.

@@ -1,9 +1,10 @@
--- Every artist with audio features has exactly min(top_k, profiled artists - 1) related
--- artists in fct_related_artists (and an artist without audio features has none).
+-- Every artist with a similarity vector has exactly min(top_k, recommendable artists other
+-- than itself) related artists in fct_related_artists; any other artist has none.
 with artists as (
     select
         artist_id,
-        has_audio_features
+        has_similarity_vector,
+        is_recommendable
     from {{ ref('dim_artists') }}
 ),
 
@@ -12,21 +13,22 @@ related_artists as (
     from {{ ref('fct_related_artists') }}
 ),
 
-profiled_artist_count as (
+recommendable_artist_count as (
     select count(*) as artist_count
     from artists
-    where has_audio_features
+    where is_recommendable
 ),
 
 rows_per_artist as (
     select
         artists.artist_id,
-        artists.has_audio_features,
+        artists.has_similarity_vector,
+        artists.is_recommendable,
         count(related_artists.artist_id) as related_count
     from artists
     left join related_artists
         on artists.artist_id = related_artists.artist_id
-    group by artists.artist_id, artists.has_audio_features
+    group by artists.artist_id, artists.has_similarity_vector, artists.is_recommendable
 ),
 
 final as (
@@ -34,12 +36,16 @@ final as (
         rows_per_artist.artist_id,
         rows_per_artist.related_count,
         case
-            when rows_per_artist.has_audio_features
-                then least({{ var('top_k') }}, profiled_artist_count.artist_count - 1)
+            when rows_per_artist.has_similarity_vector
+                then least(
+                    {{ var('top_k') }},
+                    recommendable_artist_count.artist_count
+                    - case when rows_per_artist.is_recommendable then 1 else 0 end
+                )
             else 0
         end as expected_count
     from rows_per_artist
-    cross join profiled_artist_count
+    cross join recommendable_artist_count
 )
 
 select

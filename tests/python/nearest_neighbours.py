@@ -15,17 +15,26 @@ import numpy as np
 
 
 def exact_nearest_neighbours(
-    artist_ids: list[str], vectors: np.ndarray, top_k: int, chunk_rows: int = 512
+    artist_ids: list[str],
+    vectors: np.ndarray,
+    top_k: int,
+    candidates: np.ndarray | None = None,
+    chunk_rows: int = 512,
 ) -> dict[str, list[tuple[str, float]]]:
-    """Each artist's ``top_k`` nearest other artists as ``[(related_id, distance), ...]``."""
+    """Each artist's ``top_k`` nearest other candidates as ``[(related_id, distance), ...]``.
+
+    ``candidates`` (booleans, one per artist; default: everybody) says who may be found as a
+    neighbour; every artist gets neighbours. With fewer than ``top_k`` other candidates an
+    artist gets all of them.
+    """
     order = np.argsort(np.array(artist_ids, dtype=object), kind="stable")
     ids = [artist_ids[index] for index in order]
     points = vectors[order]
+    is_candidate = (
+        np.ones(len(ids), dtype=bool) if candidates is None else np.asarray(candidates)[order]
+    )
     count = len(ids)
-    keep = min(top_k, count - 1)
     result: dict[str, list[tuple[str, float]]] = {}
-    if keep <= 0:
-        return {artist_id: [] for artist_id in ids}
     for start in range(0, count, chunk_rows):
         stop = min(start + chunk_rows, count)
         squared = np.zeros((stop - start, count))
@@ -34,12 +43,17 @@ def exact_nearest_neighbours(
             squared += difference * difference
         distances = np.sqrt(squared)
         distances[np.arange(stop - start), np.arange(start, stop)] = np.inf  # never itself
+        distances[:, ~is_candidate] = np.inf  # only candidates are found
         for row in range(stop - start):
             row_distances = distances[row]
+            keep = min(top_k, int(np.isfinite(row_distances).sum()))
+            if keep == 0:
+                result[ids[start + row]] = []
+                continue
             # ids are sorted, so a stable sort by distance breaks ties by related id.
             kth = np.partition(row_distances, keep - 1)[keep - 1]
-            candidates = np.flatnonzero(row_distances <= kth)
-            ranked = candidates[np.argsort(row_distances[candidates], kind="stable")][:keep]
+            found = np.flatnonzero(row_distances <= kth)
+            ranked = found[np.argsort(row_distances[found], kind="stable")][:keep]
             result[ids[start + row]] = [
                 (ids[index], float(row_distances[index])) for index in ranked
             ]
@@ -64,21 +78,26 @@ def read_related_artists(duckdb_path: pathlib.Path) -> Neighbours:
 
 def read_normalised_vectors(
     duckdb_path: pathlib.Path, features: list[str]
-) -> tuple[list[str], np.ndarray]:
-    """The artist ids and normalised vectors the mart reads from dim_artists."""
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The artist ids, normalised vectors and recommendable flags the mart reads from
+    dim_artists."""
     columns = ", ".join(f"{feature}_normalised" for feature in features)
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
         rows = connection.execute(
-            f"select artist_id, {columns} from dim_artists where has_audio_features "
-            "order by artist_id"
+            f"select artist_id, is_recommendable, {columns} from dim_artists "
+            "where has_similarity_vector order by artist_id"
         ).fetchall()
-    return [row[0] for row in rows], np.array([row[1:] for row in rows], dtype=np.float64)
+    return (
+        [row[0] for row in rows],
+        np.array([row[2:] for row in rows], dtype=np.float64),
+        np.array([row[1] for row in rows], dtype=bool),
+    )
 
 
 def exact_mart(duckdb_path: pathlib.Path, features: list[str], top_k: int) -> Neighbours:
     """What fct_related_artists must hold: brute force over the warehouse's own vectors."""
-    artist_ids, vectors = read_normalised_vectors(duckdb_path, features)
-    return exact_nearest_neighbours(artist_ids, vectors, top_k)
+    artist_ids, vectors, candidates = read_normalised_vectors(duckdb_path, features)
+    return exact_nearest_neighbours(artist_ids, vectors, top_k, candidates)
 
 
 def assert_same_neighbours(actual: Neighbours, expected: Neighbours) -> None:

@@ -41,7 +41,7 @@ from tests.python.athena_sql import (
     read_table,
     render_lake_ddl,
 )
-from tests.python.dbt_runner import SAMPLE_PARQUET, SUBSET_CSV, DbtWorkspace
+from tests.python.dbt_runner import ORIGINAL_METHOD, SAMPLE_PARQUET, SUBSET_CSV, DbtWorkspace
 from tests.python.synthetic_lake import write_synthetic_lake
 
 TOLERANCE = 1e-9
@@ -99,13 +99,25 @@ class Lake:
 
 LAKES = [
     Lake("subset-csv-two-days", subset_on_two_days, min_related_rows=20),
+    # The original method (min-max, Euclidean, everybody recommendable) on exact ties.
     Lake(
         "synthetic-ties",
         ties_and_a_constant_feature,
-        {"top_k": 2, "similarity_features": ["danceability", "energy", "key", "mode"]},
+        {
+            **ORIGINAL_METHOD,
+            "top_k": 2,
+            "similarity_features": ["danceability", "energy", "key", "mode"],
+        },
         min_related_rows=14,
     ),
+    # The project's defaults (z-score, cosine, only artists with 8+ tracks recommended).
     Lake("sample-fifth", a_fifth_of_the_sample, {"top_k": 5}, min_related_rows=5000),
+    Lake(
+        "sample-fifth-z-score-euclidean",
+        a_fifth_of_the_sample,
+        {"similarity_distance": "euclidean", "min_related_track_count": 3},
+        min_related_rows=5000,
+    ),
 ]
 
 

@@ -7,8 +7,14 @@ import json
 import duckdb
 import pytest
 
-from tests.python.dbt_runner import DbtWorkspace
+from tests.python.dbt_runner import ORIGINAL_METHOD, DbtWorkspace
 from tests.python.synthetic_lake import write_synthetic_lake
+
+# One track per artist: built with the original method, where everybody is recommendable.
+ORIGINAL_VARS = [
+    "--vars",
+    json.dumps({**ORIGINAL_METHOD, "similarity_features": ["energy", "valence"]}),
+]
 
 
 @pytest.fixture
@@ -18,12 +24,14 @@ def built(tmp_path) -> DbtWorkspace:
         f"artist-{index}": {"energy": index / 10, "valence": 1 - index / 10} for index in range(8)
     }
     write_synthetic_lake(workspace.lake_uri, profiles)
-    workspace.dbt(["build", "--exclude", "resource_type:unit_test"])
+    workspace.dbt(["build", "--exclude", "resource_type:unit_test", *ORIGINAL_VARS])
     return workspace
 
 
 def failing_tests(workspace: DbtWorkspace) -> set[str]:
-    result = workspace.dbt(["test", "--select", "fct_related_artists dim_artists"], check=False)
+    result = workspace.dbt(
+        ["test", "--select", "fct_related_artists dim_artists", *ORIGINAL_VARS], check=False
+    )
     assert result.returncode != 0, result.stdout
     run_results = json.loads((workspace.root / "target-duckdb" / "run_results.json").read_text())
     return {

@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 
 from extract.schemas import AUDIO_FEATURE_COLUMNS
-from tests.python.dbt_runner import DbtWorkspace
+from tests.python.dbt_runner import ORIGINAL_METHOD, DbtWorkspace
 from tests.python.nearest_neighbours import (
     Neighbours,
     assert_same_neighbours,
     exact_mart,
+    exact_nearest_neighbours,
+    read_normalised_vectors,
     read_related_artists,
 )
 from tests.python.synthetic_lake import write_synthetic_lake
@@ -25,9 +27,10 @@ MART_SELECTION = ["--select", "+fct_related_artists", "+fct_artist_tracks"]
 
 
 def build(workspace: DbtWorkspace, variables: dict | None = None) -> None:
+    """dbt build with the original method's vars (these lakes have one track per artist),
+    overridden by ``variables``."""
     arguments = ["build", *MART_SELECTION]
-    if variables:
-        arguments += ["--vars", json.dumps(variables)]
+    arguments += ["--vars", json.dumps({**ORIGINAL_METHOD, **(variables or {})})]
     workspace.dbt(arguments)
 
 
@@ -160,3 +163,125 @@ def test_unknown_similarity_feature_is_refused(workspace: DbtWorkspace) -> None:
     )
     assert result.returncode != 0
     assert "unknown feature 'loudnes'" in result.stdout
+
+
+def random_profiles(count: int, seed: int) -> dict[str, dict[str, float]]:
+    rng = np.random.default_rng(seed)
+    return {
+        f"artist-{index:03d}": {
+            "danceability": float(rng.random()),
+            "energy": float(rng.random()),
+            "loudness": float(-20 * rng.random()),
+            "valence": float(rng.random()),
+            "tempo": float(60 + 120 * rng.random()),
+        }
+        for index in range(count)
+    }
+
+
+def numpy_search_space(
+    profiles: dict[str, dict[str, float]], features: list[str], normalisation: str, distance: str
+) -> dict[str, np.ndarray | None]:
+    """The similarity vectors, computed independently of the SQL: standardise each feature,
+    unit length under cosine (None for a zero vector), then one affine map into the cube."""
+    artist_ids = sorted(profiles)
+    values = np.array([[profiles[a][f] for f in features] for a in artist_ids])
+    if normalisation == "z_score":
+        spread = values.std(axis=0)
+        standardised = (values - values.mean(axis=0)) / np.where(spread > 0, spread, 1)
+    else:
+        low, high = values.min(axis=0), values.max(axis=0)
+        standardised = (values - low) / np.where(high > low, high - low, 1)
+    if distance == "cosine":
+        lengths = np.linalg.norm(standardised, axis=1)
+        unit = standardised / np.where(lengths > 0, lengths, 1)[:, None]
+        return {
+            artist_id: (unit[row] + 1) / 2 if lengths[row] > 0 else None
+            for row, artist_id in enumerate(artist_ids)
+        }
+    low, high = standardised.min(), standardised.max()
+    cube = (standardised - low) / (high - low)
+    return {artist_id: cube[row] for row, artist_id in enumerate(artist_ids)}
+
+
+@pytest.mark.parametrize("distance", ["euclidean", "cosine"])
+@pytest.mark.parametrize("normalisation", ["z_score", "min_max"])
+def test_each_option_matches_numpy(
+    workspace: DbtWorkspace, normalisation: str, distance: str
+) -> None:
+    features = ["danceability", "energy", "loudness", "valence", "tempo"]
+    profiles = random_profiles(80, seed=5)
+    # Every third artist has two more tracks with the same features (its average is
+    # unchanged): only those 3-track artists may be recommended.
+    deep = sorted(profiles)[::3]
+    extra = [
+        (artist_id, f"track-{artist_id}-{copy}", profiles[artist_id])
+        for artist_id in deep
+        for copy in (2, 3)
+    ]
+    write_synthetic_lake(workspace.lake_uri, profiles, extra_tracks=extra)
+    variables = {
+        "similarity_features": features,
+        "similarity_normalisation": normalisation,
+        "similarity_distance": distance,
+        "min_related_track_count": 3,
+        "top_k": 4,
+    }
+    build(workspace, variables)
+
+    expected_vectors = numpy_search_space(profiles, features, normalisation, distance)
+    artist_ids, vectors, candidates = read_normalised_vectors(workspace.duckdb_path, features)
+    assert artist_ids == sorted(profiles)
+    assert np.allclose(vectors, np.array([expected_vectors[a] for a in artist_ids]), atol=1e-12)
+    assert sorted(np.array(artist_ids)[candidates]) == deep
+    expected = exact_nearest_neighbours(
+        artist_ids, np.array([expected_vectors[a] for a in artist_ids]), 4, candidates
+    )
+    actual = mart(workspace)
+    assert_same_neighbours(actual, expected)
+    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
+        scores = connection.execute(
+            "select distance, similarity_score from fct_related_artists"
+        ).fetchall()
+    for pair_distance, score in scores:
+        assert 0.0 <= score <= 1.0
+        if distance == "cosine":
+            assert pair_distance <= 1.0
+            assert score == pytest.approx(1 - pair_distance**2, abs=1e-12)
+        else:
+            assert score == pytest.approx(1 - pair_distance / math.sqrt(5), abs=1e-12)
+
+
+def test_cosine_leaves_out_a_vector_without_direction(workspace: DbtWorkspace) -> None:
+    # Under min-max, "low" is at the minimum of both features: its vector is (0, 0), which
+    # has no direction. It gets no related artists and is nobody's related artist.
+    profiles = {
+        "low": {"danceability": 0.1, "energy": 0.1},
+        "a": {"danceability": 0.9, "energy": 0.1},
+        "b": {"danceability": 0.1, "energy": 0.9},
+        "c": {"danceability": 0.9, "energy": 0.8},
+    }
+    write_synthetic_lake(workspace.lake_uri, profiles)
+    build(
+        workspace,
+        {"similarity_features": ["danceability", "energy"], "similarity_distance": "cosine"},
+    )
+    actual = mart(workspace)
+    assert "low" not in actual
+    assert all(related != "low" for pairs in actual.values() for related, _ in pairs)
+    assert [related for related, _ in actual["a"]] == ["c", "b"]
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"similarity_distance": "manhattan"}, "similarity_distance must be euclidean or cosine"),
+        ({"similarity_normalisation": "rank"}, "similarity_normalisation must be z_score"),
+        ({"min_related_track_count": 0}, "min_related_track_count must be a whole number"),
+    ],
+)
+def test_unknown_option_is_refused(workspace: DbtWorkspace, variables: dict, message: str) -> None:
+    write_synthetic_lake(workspace.lake_uri, {"a": {}, "b": {}})
+    result = workspace.dbt(["build", *MART_SELECTION, "--vars", json.dumps(variables)], check=False)
+    assert result.returncode != 0
+    assert message in result.stdout

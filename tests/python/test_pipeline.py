@@ -11,6 +11,7 @@ import sys
 import time
 
 import duckdb
+import numpy as np
 import pytest
 import yaml
 
@@ -94,12 +95,14 @@ def test_mart_matches_exact_nearest_neighbours(sample_warehouse: DbtWorkspace) -
     assert_same_neighbours(read_related_artists(sample_warehouse.duckdb_path), expected)
 
 
-def test_normalised_features_span_zero_to_one(sample_warehouse: DbtWorkspace) -> None:
-    selects = ", ".join(
-        f"min({feature}_normalised), max({feature}_normalised)" for feature in DEFAULT_FEATURES
-    )
-    [bounds] = query(sample_warehouse, f"select {selects} from dim_artists")
-    assert bounds == (0.0, 1.0) * len(DEFAULT_FEATURES)
+def test_normalised_vectors_are_unit_vectors_in_the_cube(sample_warehouse: DbtWorkspace) -> None:
+    # The defaults are cosine: every vector is a unit vector mapped by (v + 1) / 2.
+    columns = ", ".join(f"{feature}_normalised" for feature in DEFAULT_FEATURES)
+    rows = query(sample_warehouse, f"select {columns} from dim_artists where has_similarity_vector")
+    vectors = np.array(rows, dtype=np.float64)
+    assert len(vectors) > 10_000
+    assert vectors.min() >= 0.0 and vectors.max() <= 1.0
+    assert np.allclose(np.linalg.norm(2 * vectors - 1, axis=1), 1.0, atol=1e-12)
 
 
 def test_every_model_and_column_is_documented(sample_warehouse: DbtWorkspace) -> None:

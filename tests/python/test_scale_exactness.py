@@ -19,7 +19,7 @@ import pytest
 
 from benchmarks.generate_lake import write_lake
 from benchmarks.reference_knn import nearest_neighbours
-from tests.python.dbt_runner import DbtWorkspace, default_similarity_features
+from tests.python.dbt_runner import ORIGINAL_METHOD, DbtWorkspace, default_similarity_features
 from tests.python.nearest_neighbours import (
     Neighbours,
     assert_same_neighbours,
@@ -29,7 +29,8 @@ from tests.python.nearest_neighbours import (
 )
 from tests.python.synthetic_lake import write_synthetic_lake
 
-FEATURES = default_similarity_features()
+FEATURES = ORIGINAL_METHOD["similarity_features"]
+DEFAULT_FEATURES = default_similarity_features()
 GENERATED_ARTISTS = 3000
 
 
@@ -57,13 +58,17 @@ def hard_cases() -> dict[str, dict[str, float]]:
     return profiles
 
 
-def build(workspace: DbtWorkspace, top_k: int) -> None:
-    variables = json.dumps({"similarity_features": FEATURES, "top_k": top_k})
+def build(workspace: DbtWorkspace, top_k: int, method: dict | None = None) -> None:
+    """Build with ``method``'s vars; by default the original method, on which the grid's hard
+    cases were designed (min-max, Euclidean, the 6 original features, everybody
+    recommendable)."""
+    variables = json.dumps({**(ORIGINAL_METHOD if method is None else method), "top_k": top_k})
     workspace.dbt(["build", "--select", "+fct_related_artists", "--vars", variables])
 
 
 def vectors(workspace: DbtWorkspace) -> tuple[list[str], np.ndarray]:
-    return read_normalised_vectors(workspace.duckdb_path, FEATURES)
+    artist_ids, points, _ = read_normalised_vectors(workspace.duckdb_path, FEATURES)
+    return artist_ids, points
 
 
 def mart(workspace: DbtWorkspace) -> Neighbours:
@@ -91,6 +96,27 @@ def generated_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DbtWorkspac
     write_synthetic_lake(workspace.lake_uri, hard_cases())
     build(workspace, top_k=4)
     return workspace
+
+
+def test_generated_lake_with_the_defaults_matches_brute_force(tmp_path: pathlib.Path) -> None:
+    workspace = DbtWorkspace.create(tmp_path)
+    write_lake(workspace.lake_uri, GENERATED_ARTISTS, seed=7)
+    write_synthetic_lake(workspace.lake_uri, hard_cases())
+    build(workspace, top_k=4, method={})  # the project's defaults
+    artist_ids, points, candidates = read_normalised_vectors(
+        workspace.duckdb_path, DEFAULT_FEATURES
+    )
+    # Only some artists may be recommended, so the candidates' search is what is checked.
+    assert 0 < candidates.sum() < len(artist_ids) / 2
+    actual = mart(workspace)
+    assert_same_neighbours(
+        actual, exact_nearest_neighbours(artist_ids, points, top_k=4, candidates=candidates)
+    )
+    recommendable = {
+        artist_id for artist_id, flag in zip(artist_ids, candidates, strict=True) if flag
+    }
+    assert {related for pairs in actual.values() for related, _ in pairs} <= recommendable
+    assert len(actual["dup-a"]) == 4
 
 
 def test_generated_lake_matches_brute_force(generated_warehouse: DbtWorkspace) -> None:

@@ -30,11 +30,12 @@ track_features as (
 ),
 
 final as (
+    -- Exact decimal sums: the same tracks give bit-for-bit the same averages in any build.
     select
         artist_id,
         count(*) as track_count,
         {%- for feature in features %}
-        avg({{ feature }}) as {{ feature }}{% if not loop.last %},{% endif %}
+        {{ exact_average(feature) }} as {{ feature }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from track_features
     group by artist_id

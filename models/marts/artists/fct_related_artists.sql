@@ -3,14 +3,15 @@
 with artists as (
     select
         artist_id,
+        is_recommendable,
         {%- for feature in features %}
         {{ feature }}_normalised{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ ref('dim_artists') }}
-    where has_audio_features
+    where has_similarity_vector
 ),
 
-{{ nearest_artists('artists', features, var('top_k')) }},
+{{ nearest_artists('artists', features, var('top_k'), 'is_recommendable') }},
 
 final as (
     select
@@ -18,7 +19,7 @@ final as (
         related_artist_id,
         distance,
         cast(similarity_rank as integer) as similarity_rank,
-        1.0 - distance / {{ max_similarity_distance() }} as similarity_score
+        {{ similarity_score('distance') }} as similarity_score
     from nearest_artists
 )
 

@@ -16,6 +16,8 @@ renamed as (
         cast(artist_id as varchar) as artist_id,
         trim(cast(artist_name as varchar)) as artist_name,
         genres,
+        {{ playlist_label('genres', 'playlist_genre') }} as playlist_genre,
+        {{ playlist_label('genres', 'playlist_subgenre') }} as playlist_subgenre,
         case
             when popularity between 0 and 100 then cast(popularity as integer)
         end as popularity,
@@ -35,6 +37,8 @@ ranked as (
         artist_id,
         artist_name,
         genres,
+        playlist_genre,
+        playlist_subgenre,
         popularity,
         followers,
         record_source,
@@ -52,6 +56,8 @@ final as (
         artist_id,
         artist_name,
         genres,
+        playlist_genre,
+        playlist_subgenre,
         popularity,
         followers,
         record_source,
