@@ -61,13 +61,13 @@ def render(answer: Answer, console: Console) -> None:
         f"(profile of {answer.track_count} tracks)",
         title_justify="left",
     )
-    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("#", justify="right", no_wrap=True, min_width=1)
     table.add_column(
         "related artist", no_wrap=True, overflow="ellipsis", min_width=14, max_width=24
     )
     table.add_column("distance", justify="right", no_wrap=True, min_width=8)
     table.add_column("similarity", justify="right", no_wrap=True, min_width=10)
-    table.add_column("play", no_wrap=True, overflow="ellipsis", min_width=24, max_width=48)
+    table.add_column("play", no_wrap=True, overflow="ellipsis", min_width=24, max_width=40)
     for related in answer.related:
         lines = [
             track.track_name + (f" ({track.release_date[:4]})" if track.release_date else "")
