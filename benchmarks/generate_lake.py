@@ -3,11 +3,20 @@
 Every generated artist copies the tracks of one artist of the committed TidyTuesday sample
 (drawn at random, with replacement) and jitters each track's audio features with Gaussian
 noise (a tenth of the feature's spread over the sample, clipped to the documented range).
-The feature distribution and the clustering of real music survive; nobody is an exact copy.
-Exact zeros clipped at a range bound (instrumentalness, speechiness) stay common, as in the
-real data. Deterministic for a given seed.
+The feature distribution and the clustering of real music survive; nobody is an exact copy
+(unless asked for, below). Exact zeros clipped at a range bound (instrumentalness,
+speechiness) stay common, as in the real data. Deterministic for a given seed.
+
+With ``--duplicate-fraction F`` (default 0: no duplicates, and the lake is bit-for-bit the
+one written without the option), round(F * artists) of the generated artists are instead
+exact copies of another generated artist (an original, not a copy): the same tracks with
+the same audio features, under their own artist and track ids, so identical artist
+profiles exist. Which artists are copies and what they copy is drawn from a second random
+stream of the same seed, after everything else.
 
     .venv/bin/python -m benchmarks.generate_lake --artists 100000 --lake /tmp/lake-100k
+    .venv/bin/python -m benchmarks.generate_lake --artists 100000 --lake /tmp/lake-100k-dup \
+        --duplicate-fraction 0.01
 """
 
 from __future__ import annotations
@@ -57,8 +66,14 @@ def read_sample(work_folder: pathlib.Path) -> tuple[pa.Table, pa.Table]:
     return tracks.select(["artist_id", "track_id"]), features
 
 
-def generate(artist_count: int, seed: int, work_folder: pathlib.Path) -> dict[str, pa.Table]:
-    """The three lake tables of ``artist_count`` generated artists."""
+def generate(
+    artist_count: int,
+    seed: int,
+    work_folder: pathlib.Path,
+    duplicate_fraction: float = 0.0,
+) -> dict[str, pa.Table]:
+    """The three lake tables of ``artist_count`` generated artists, ``duplicate_fraction``
+    of them exact copies of another generated artist (see the module docstring)."""
     sample_tracks, sample_features = read_sample(work_folder)
     joined = sample_tracks.join(sample_features, "track_id", join_type="inner")
     joined = joined.sort_by([("artist_id", "ascending"), ("track_id", "ascending")])
@@ -89,7 +104,25 @@ def generate(artist_count: int, seed: int, work_folder: pathlib.Path) -> dict[st
     for feature in ("key", "mode"):
         columns[feature] = joined.column(feature).to_numpy(zero_copy_only=False)[track_rows]
 
-    track_count = len(track_rows)
+    copies = duplicate_sources(artist_count, duplicate_fraction, seed)
+    if copies:
+        # Each copy takes its original's generated tracks, values and all; ids and ranks are
+        # renumbered for the new track counts.
+        generated_starts = np.cumsum(tracks_per_artist) - tracks_per_artist
+        source_of_artist = np.arange(artist_count)
+        source_of_artist[list(copies)] = list(copies.values())
+        tracks_per_artist = tracks_per_artist[source_of_artist]
+        copied_rows = np.repeat(generated_starts[source_of_artist], tracks_per_artist) + _ranks(
+            tracks_per_artist
+        )
+        columns = {name: values[copied_rows] for name, values in columns.items()}
+        artist_of_track = np.repeat(np.arange(artist_count), tracks_per_artist)
+        rank_of_track = _ranks(tracks_per_artist) + 1
+        track_ids = np.char.add(
+            np.char.add(artist_ids[artist_of_track], "-"), rank_of_track.astype(str)
+        )
+
+    track_count = len(track_ids)
     artists = pa.table(
         {
             "artist_id": artist_ids,
@@ -142,6 +175,23 @@ def generate(artist_count: int, seed: int, work_folder: pathlib.Path) -> dict[st
     return {"artists": artists, "top_tracks": tracks, "audio_features": features}
 
 
+def duplicate_sources(artist_count: int, fraction: float, seed: int) -> dict[int, int]:
+    """{copy: original} over artist indices: round(fraction * artist_count) copies, each of
+    an artist that is not itself a copy (originals may be copied more than once). Drawn
+    from its own random stream, so the rest of the lake does not depend on it."""
+    if not 0.0 <= fraction < 1.0:
+        raise ValueError(f"duplicate fraction must be in [0, 1), got {fraction}")
+    copy_count = round(fraction * artist_count)
+    if copy_count == 0 or artist_count < 2:
+        return {}
+    copy_count = min(copy_count, artist_count - 1)
+    rng = np.random.default_rng([seed, 1])
+    shuffled = rng.permutation(artist_count)
+    copies, originals = np.sort(shuffled[:copy_count]), np.sort(shuffled[copy_count:])
+    sources = originals[rng.integers(0, len(originals), size=copy_count)]
+    return dict(zip(copies.tolist(), sources.tolist(), strict=True))
+
+
 def _ranks(counts: np.ndarray) -> np.ndarray:
     """0, 1, ..., count - 1 for each count, concatenated."""
     total = int(counts.sum())
@@ -149,10 +199,12 @@ def _ranks(counts: np.ndarray) -> np.ndarray:
     return np.arange(total) - offsets
 
 
-def write_lake(lake_uri: str, artist_count: int, seed: int = 20261124) -> None:
+def write_lake(
+    lake_uri: str, artist_count: int, seed: int = 20261124, duplicate_fraction: float = 0.0
+) -> None:
     """Write a generated lake of ``artist_count`` artists to ``lake_uri``."""
     with tempfile.TemporaryDirectory() as work:
-        tables = generate(artist_count, seed, pathlib.Path(work))
+        tables = generate(artist_count, seed, pathlib.Path(work), duplicate_fraction)
     lake = Lake.open(lake_uri)
     for name, table in tables.items():
         lake.write_table(name, PARTITION, table, "generated.parquet")
@@ -163,13 +215,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--artists", type=int, required=True, help="number of artists")
     parser.add_argument("--lake", required=True, help="lake root to write")
     parser.add_argument("--seed", type=int, default=20261124)
+    parser.add_argument(
+        "--duplicate-fraction",
+        type=float,
+        default=0.0,
+        help="fraction of the artists that copy another generated artist exactly (0 <= F < 1)",
+    )
     arguments = parser.parse_args(argv)
     if arguments.artists < 1:
         print("generate_lake: --artists must be at least 1", file=sys.stderr)
         return 2
-    write_lake(arguments.lake, arguments.artists, arguments.seed)
+    if not 0.0 <= arguments.duplicate_fraction < 1.0:
+        print("generate_lake: --duplicate-fraction must be in [0, 1)", file=sys.stderr)
+        return 2
+    write_lake(arguments.lake, arguments.artists, arguments.seed, arguments.duplicate_fraction)
+    copies = len(duplicate_sources(arguments.artists, arguments.duplicate_fraction, arguments.seed))
     print(
-        f"generate_lake: {arguments.artists} artists written to {arguments.lake}", file=sys.stderr
+        f"generate_lake: {arguments.artists} artists ({copies} exact copies) written to "
+        f"{arguments.lake}",
+        file=sys.stderr,
     )
     return 0
 

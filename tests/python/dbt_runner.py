@@ -24,24 +24,6 @@ SUBSET_CSV = PROJECT_ROOT / "tests" / "python" / "fixtures" / "spotify_songs_sub
 DBT_EXECUTABLE = pathlib.Path(sys.executable).with_name("dbt")
 
 
-# The original course project's method: min-max normalisation, Euclidean distance, everybody
-# may be recommended. Hand-made lakes (one track per artist) build with it unless a test says
-# otherwise: under the defaults an artist needs 8 tracks to be recommended.
-ORIGINAL_METHOD = {
-    "similarity_normalisation": "min_max",
-    "similarity_distance": "euclidean",
-    "min_related_track_count": 1,
-    "similarity_features": [
-        "danceability",
-        "energy",
-        "loudness",
-        "speechiness",
-        "acousticness",
-        "instrumentalness",
-    ],
-}
-
-
 def default_similarity_features() -> list[str]:
     """The ``similarity_features`` var as dbt_project.yml sets it."""
     project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 import pytest
 from sqlglot import exp
 
+from benchmarks.similarity_methods import ORIGINAL_METHOD
 from extract.cli import main as extract_main
 from tests.python.athena_sql import (
     OFFLINE_LAKE_URI,
@@ -41,7 +42,7 @@ from tests.python.athena_sql import (
     read_table,
     render_lake_ddl,
 )
-from tests.python.dbt_runner import ORIGINAL_METHOD, SAMPLE_PARQUET, SUBSET_CSV, DbtWorkspace
+from tests.python.dbt_runner import SAMPLE_PARQUET, SUBSET_CSV, DbtWorkspace
 from tests.python.synthetic_lake import write_synthetic_lake
 
 TOLERANCE = 1e-9

@@ -7,7 +7,8 @@ import json
 import duckdb
 import pytest
 
-from tests.python.dbt_runner import ORIGINAL_METHOD, DbtWorkspace
+from benchmarks.similarity_methods import ORIGINAL_METHOD
+from tests.python.dbt_runner import DbtWorkspace
 from tests.python.synthetic_lake import write_synthetic_lake
 
 # One track per artist: built with the original method, where everybody is recommendable.

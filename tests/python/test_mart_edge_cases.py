@@ -11,8 +11,9 @@ import duckdb
 import numpy as np
 import pytest
 
+from benchmarks.similarity_methods import ORIGINAL_METHOD
 from extract.schemas import AUDIO_FEATURE_COLUMNS
-from tests.python.dbt_runner import ORIGINAL_METHOD, DbtWorkspace
+from tests.python.dbt_runner import DbtWorkspace
 from tests.python.nearest_neighbours import (
     Neighbours,
     assert_same_neighbours,

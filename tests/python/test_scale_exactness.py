@@ -19,7 +19,8 @@ import pytest
 
 from benchmarks.generate_lake import write_lake
 from benchmarks.reference_knn import nearest_neighbours
-from tests.python.dbt_runner import ORIGINAL_METHOD, DbtWorkspace, default_similarity_features
+from benchmarks.similarity_methods import ORIGINAL_METHOD
+from tests.python.dbt_runner import DbtWorkspace, default_similarity_features
 from tests.python.nearest_neighbours import (
     Neighbours,
     assert_same_neighbours,
@@ -153,6 +154,31 @@ def test_kd_tree_reference_with_many_duplicates_and_few_points() -> None:
         kd_tree_reference(["a", "b"], two, top_k=3),
         {"a": [("b", float(np.sqrt(2)))], "b": [("a", float(np.sqrt(2)))]},
     )
+
+
+def test_kd_tree_reference_with_candidates_matches_brute_force() -> None:
+    # Only some points may be found (as with min_related_track_count), with duplicates and
+    # lattice ties among them, and one point whose only candidates are fewer than top_k.
+    rng = np.random.default_rng(5)
+    points = np.repeat(rng.integers(0, 4, size=(60, 3)) / 3, 2, axis=0)
+    candidates = rng.random(len(points)) < 0.3
+    artist_ids = [f"artist-{index:03d}" for index in range(len(points))]
+    found, distances = nearest_neighbours(points, 4, candidates)
+    reference = {
+        artist_id: [
+            (artist_ids[index], float(distance))
+            for index, distance in zip(found[row], distances[row], strict=True)
+            if index >= 0
+        ]
+        for row, artist_id in enumerate(artist_ids)
+    }
+    assert_same_neighbours(
+        reference, exact_nearest_neighbours(artist_ids, points, 4, candidates=candidates)
+    )
+    few = np.array([True, False, False, True, False])
+    line = np.array([[0.0], [0.1], [0.2], [0.3], [0.4]])
+    found, distances = nearest_neighbours(line, 3, few)
+    assert found[1].tolist()[:2] == [0, 3] and found[0].tolist()[0] == 3
 
 
 def test_reference_command_writes_the_mart_contract(tmp_path: pathlib.Path) -> None:
