@@ -73,7 +73,7 @@ def find_artists(connection: duckdb.DuckDBPyConnection, name_or_id: str) -> list
     """Artists whose id equals, or whose name equals (case-insensitively), ``name_or_id``."""
     return connection.execute(
         """
-        select artist_id, artist_name, has_audio_features, track_count
+        select artist_id, artist_name, has_audio_features, has_similarity_vector, track_count
         from dim_artists
         where artist_id = $query or lower(artist_name) = lower(trim($query))
         order by artist_id
@@ -112,10 +112,15 @@ def related_artists(
             f"no artist named {name_or_id!r} in the warehouse (closest: {hint})"
         )
     answers = []
-    for artist_id, artist_name, has_audio_features, track_count in matches:
+    for artist_id, artist_name, has_audio_features, has_vector, track_count in matches:
         if not has_audio_features:
             raise ArtistLookupError(
                 f"{artist_name} has no tracks with audio features, so no related artists"
+            )
+        if not has_vector:
+            raise ArtistLookupError(
+                f"{artist_name}'s standardised sound profile is all zeros, which has no "
+                "direction under the cosine distance, so no related artists"
             )
         rows = connection.execute(
             """

@@ -13,6 +13,7 @@ import pytest
 
 from benchmarks.similarity_methods import ORIGINAL_METHOD
 from extract.schemas import AUDIO_FEATURE_COLUMNS
+from lookup.related_artists import ArtistLookupError, connect, related_artists
 from tests.python.dbt_runner import DbtWorkspace
 from tests.python.nearest_neighbours import (
     Neighbours,
@@ -271,6 +272,11 @@ def test_cosine_leaves_out_a_vector_without_direction(workspace: DbtWorkspace) -
     assert "low" not in actual
     assert all(related != "low" for pairs in actual.values() for related, _ in pairs)
     assert [related for related, _ in actual["a"]] == ["c", "b"]
+    with (
+        connect(str(workspace.duckdb_path)) as connection,
+        pytest.raises(ArtistLookupError, match="no direction under the cosine distance"),
+    ):
+        related_artists(connection, "low")
 
 
 @pytest.mark.parametrize(
