@@ -66,9 +66,10 @@
        2 * (top_k + 1) candidates (at least top_k besides itself; twice that tightens the
        bound for little work), chosen from the counts per cell, so dense regions get small
        cells and sparse ones large cells. first_search_radius: the top_k-th smallest
-       distance to those candidate cell mates. They are top_k real candidates, so the true top_k-th
-       distance is no larger: an upper bound R. (No level qualifies only with fewer than
-       2 * (top_k + 1) candidates in all: R is unbounded and level 0, everybody, is searched.)
+       distance to those candidate cell mates. They are top_k real candidates, so the true
+       top_k-th distance is no larger: an upper bound R. (No level qualifies only with
+       fewer than 2 * (top_k + 1) candidates in all: R is unbounded and level 0, everybody,
+       is searched.)
     3. artist_search_level: the finest level whose cell side is at least R; search_block_1
        .. search_block_g walk the 3^g block of cells around the artist's cell one grid
        dimension at a time, keeping a neighbouring cell only while the squared distance
