@@ -10,18 +10,20 @@
       to be offered as somebody's related artist (a whole number, at least 1).
 -#}
 {% macro similarity_normalisation() %}
-    {%- set choice = var("similarity_normalisation") -%}
-    {%- if choice not in ["z_score", "min_max"] -%}
-        {{ exceptions.raise_compiler_error("var similarity_normalisation must be z_score or min_max, got '" ~ choice ~ "'") }}
-    {%- endif -%}
-    {{ return(choice) }}
+    {{ return(var_choice("similarity_normalisation", ["z_score", "min_max"])) }}
 {% endmacro %}
 
 
 {% macro similarity_distance() %}
-    {%- set choice = var("similarity_distance") -%}
-    {%- if choice not in ["euclidean", "cosine"] -%}
-        {{ exceptions.raise_compiler_error("var similarity_distance must be euclidean or cosine, got '" ~ choice ~ "'") }}
+    {{ return(var_choice("similarity_distance", ["euclidean", "cosine"])) }}
+{% endmacro %}
+
+
+{#- The var `name`, which must be one of `choices`; otherwise a one-line compile error. -#}
+{% macro var_choice(name, choices) %}
+    {%- set choice = var(name) -%}
+    {%- if choice not in choices -%}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ " must be " ~ choices | join(" or ") ~ ", got '" ~ choice ~ "'") }}
     {%- endif -%}
     {{ return(choice) }}
 {% endmacro %}
