@@ -25,16 +25,11 @@ import pytest
 
 from extract.lake_writer import Lake
 from extract.schemas import ARTISTS, AUDIO_FEATURE_COLUMNS, LAKE_TABLES
-from tests.python.fake_reccobeats import FakeReccoBeats, reccobeats_environment
-from tests.python.fake_spotify import (
-    CLIENT_SECRET,
-    Catalog,
-    FakeSpotify,
-    Fault,
-    OpenApiValidator,
-    fake_id,
-    spotify_environment,
-)
+from tests.python.fakes.catalog import Catalog, fake_id
+from tests.python.fakes.http_server import Fault
+from tests.python.fakes.openapi import OpenApiValidator
+from tests.python.fakes.reccobeats import FakeReccoBeats, reccobeats_environment
+from tests.python.fakes.spotify import CLIENT_SECRET, FakeSpotify, spotify_environment
 
 DT = "2026-11-24"
 DAFT_PUNK = "4tZwfgrHOc3mvqYlEYSvVi"

@@ -19,8 +19,9 @@ from moto.server import ThreadedMotoServer
 
 from extract.cli import main as extract_main
 from tests.python.dbt_runner import PROJECT_ROOT, DbtWorkspace
-from tests.python.fake_reccobeats import FakeReccoBeats, reccobeats_environment
-from tests.python.fake_spotify import Catalog, FakeSpotify, spotify_environment
+from tests.python.fakes.catalog import Catalog
+from tests.python.fakes.reccobeats import FakeReccoBeats, reccobeats_environment
+from tests.python.fakes.spotify import FakeSpotify, spotify_environment
 
 DT = "2026-11-24"
 BUCKET = "spotify-lake"

@@ -1,13 +1,14 @@
 """Time ``spotify-extract api`` for many artists against the fake servers with real latency.
 
-    .venv/bin/python scripts/time_api_extract.py [--artists 50] [--latency 0.05]
+    .venv/bin/python -m benchmarks.time_api_extract [--artists 50] [--latency 0.05]
 
-Starts the test suite's fake Spotify and ReccoBeats servers on 127.0.0.1 (every answer
-delayed by --latency seconds), generates a catalogue of --artists artists (each with three
-albums of four tracks and three singles), and extracts them all by name into a temporary lake,
-once as an Extended Quota app (top tracks, Spotify's audio features) and once as a
-Development Mode app (latest releases, ReccoBeats). Prints, per mode, the wall time and the
-requests made, in total and per artist. Nothing outside the temporary folder is touched.
+Run from the repository root. Starts the test suite's fake Spotify and ReccoBeats servers
+(``tests/python/fakes``) on 127.0.0.1 (every answer delayed by --latency seconds), generates
+a catalogue of --artists artists (each with three albums of four tracks and three singles),
+and extracts them all by name into a temporary lake, once as an Extended Quota app (top
+tracks, Spotify's audio features) and once as a Development Mode app (latest releases,
+ReccoBeats). Prints, per mode, the wall time and the requests made, in total and per artist.
+Nothing outside the temporary folder is touched.
 """
 
 from __future__ import annotations
@@ -18,16 +19,13 @@ import io
 import json
 import os
 import pathlib
-import sys
 import tempfile
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from extract.cli import main as extract_main  # noqa: E402
-from tests.python.fake_reccobeats import FakeReccoBeats, reccobeats_environment  # noqa: E402
-from tests.python.fake_spotify import Catalog, FakeSpotify, spotify_environment  # noqa: E402
+from extract.cli import main as extract_main
+from tests.python.fakes.catalog import Catalog
+from tests.python.fakes.reccobeats import FakeReccoBeats, reccobeats_environment
+from tests.python.fakes.spotify import FakeSpotify, spotify_environment
 
 
 def time_mode(catalog: Catalog, development_mode: bool, latency: float, folder: str) -> dict:

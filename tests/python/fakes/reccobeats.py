@@ -4,7 +4,7 @@ Answers like the real service (see the module docstring of ``extract/reccobeats_
 ``{"content": [...]}``, one item per track it knows, in its own order (here: by its UUID, so
 never the order asked), each with ReccoBeats' UUID as ``id`` and the Spotify link as ``href``;
 unknown ids are left out; more than 40 ids is a 400. No ``time_signature``, no
-``duration_ms``. Faults and latency as in ``fake_spotify.FakeHttpServer``; every answer is
+``duration_ms``. Faults and latency as in ``http_server.FakeHttpServer``; every answer is
 checked against :data:`AUDIO_FEATURES_RESPONSE` (a schema written from the service's
 documentation, there being no published OpenAPI description).
 """
@@ -16,7 +16,8 @@ from typing import Any
 
 import jsonschema
 
-from tests.python.fake_spotify import Answer, Catalog, FakeHttpServer
+from tests.python.fakes.catalog import Catalog
+from tests.python.fakes.http_server import Answer, FakeHttpServer
 
 MAX_IDS = 40
 FEATURES = (
