@@ -18,16 +18,16 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from extract.schemas import AUDIO_FEATURE_COLUMNS
-from tests.python.athena_sql import (
+from tests.python.athena.dbt_offline import (
     OFFLINE_AWS_ENVIRONMENT,
     compile_athena,
     data_test_nodes,
-    duckdb_only_syntax,
     model_nodes_in_build_order,
-    parse_lake_ddl,
     render_lake_ddl,
-    static_schema,
 )
+from tests.python.athena.lake_ddl import parse_lake_ddl
+from tests.python.athena.portability import duckdb_only_syntax
+from tests.python.athena.static_types import static_schema
 from tests.python.dbt_runner import PROJECT_ROOT, DbtWorkspace
 
 MODELS = {

@@ -22,15 +22,13 @@ from sqlglot import exp
 from extract.cli import main as extract_main
 from extract.lake_writer import Lake
 from extract.schemas import LAKE_TABLES
-from tests.python.athena_sql import (
+from tests.python.athena.dbt_offline import (
     OFFLINE_AWS_ENVIRONMENT,
     OFFLINE_LAKE_URI,
-    LakeTableDdl,
-    athena_ddl_type,
-    parse_lake_ddl,
     render_lake_ddl,
     split_statements,
 )
+from tests.python.athena.lake_ddl import LakeTableDdl, athena_ddl_type, parse_lake_ddl
 from tests.python.dbt_runner import SUBSET_CSV, DbtWorkspace
 
 REGION = "eu-west-1"

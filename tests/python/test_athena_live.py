@@ -37,7 +37,7 @@ import pytest
 import s3fs
 
 from extract.cli import main as extract_main
-from tests.python.athena_sql import compare_tables, read_table
+from tests.python.athena.compare import compare_tables, read_table
 from tests.python.dbt_runner import SAMPLE_PARQUET, DbtWorkspace
 
 REQUIRED = ("ATHENA_S3_STAGING_DIR", "ATHENA_S3_DATA_DIR", "ATHENA_LAKE_URI", "ATHENA_REGION")

@@ -9,7 +9,7 @@ what catches a dispatched macro (`nearest_artists`: row_number rank filter on At
 min_by top-k on DuckDB) whose two branches disagree. The Athena-compiled data tests run on
 the result too.
 
-Not covered here (see athena_sql.duckdb_only_syntax): integer division, which sqlglot
+Not covered here (see athena.portability.duckdb_only_syntax): integer division, which sqlglot
 transpiles to DuckDB's float division; the detector rejects it in the Athena SQL instead.
 """
 
@@ -31,17 +31,15 @@ from sqlglot import exp
 
 from benchmarks.similarity_methods import ORIGINAL_METHOD
 from extract.cli import main as extract_main
-from tests.python.athena_sql import (
+from tests.python.athena.compare import compare_tables, read_table
+from tests.python.athena.dbt_offline import (
     OFFLINE_LAKE_URI,
-    AthenaOnDuckDB,
-    LakeTableDdl,
-    compare_tables,
     compile_athena,
     data_test_nodes,
-    parse_lake_ddl,
-    read_table,
     render_lake_ddl,
 )
+from tests.python.athena.lake_ddl import LakeTableDdl, parse_lake_ddl
+from tests.python.athena.on_duckdb import AthenaOnDuckDB
 from tests.python.dbt_runner import SAMPLE_PARQUET, SUBSET_CSV, DbtWorkspace
 from tests.python.synthetic_lake import write_synthetic_lake
 
