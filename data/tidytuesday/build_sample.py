@@ -2,9 +2,9 @@
 
 Maintainers only: the project never reads the original file at run time or in tests.
 
-    python scripts/build_sample.py path/to/spotify_songs.csv
+    .venv/bin/python data/tidytuesday/build_sample.py path/to/spotify_songs.csv
 
-writes ``data/tidytuesday/spotify_songs.parquet`` (every row, typed, zstd) and
+writes ``spotify_songs.parquet`` next to this script (every row, typed, zstd) and
 ``tests/python/fixtures/spotify_songs_subset.csv`` (raw lines of a few artists, kept
 byte-for-byte so the importer's tests see the original's quirks: ``NA`` strings, R-style
 numbers, tracks repeated across playlists, year-only release dates).
@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 SUBSET_ARTISTS = {"BLACKPINK", "Queen", "Daft Punk", "ABBA", "The Chainsmokers", "Metallica"}
 INTEGER_COLUMNS = ("track_popularity", "key", "mode", "duration_ms")
 
@@ -62,7 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=pathlib.Path, help="the TidyTuesday spotify_songs.csv")
     arguments = parser.parse_args()
-    build_parquet(arguments.source, ROOT / "data/tidytuesday/spotify_songs.parquet")
+    build_parquet(arguments.source, HERE / "spotify_songs.parquet")
     build_subset(arguments.source, ROOT / "tests/python/fixtures/spotify_songs_subset.csv")
 
 
