@@ -50,6 +50,7 @@ lint: setup
 
 sqllint: setup
 	mkdir -p target
+	$(BIN)/sqlfluff lint --config extract/dataset/.sqlfluff extract/dataset/sql
 	DUCKDB_PATH=target/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests analyses
 
 pytest: setup

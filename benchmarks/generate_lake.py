@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from extract.cli import main as extract_main
 from extract.lake_writer import Lake
-from extract.schemas import ARTISTS, AUDIO_FEATURES, TOP_TRACKS
+from extract.schemas import ARTISTS, AUDIO_FEATURES, SELECTION_DATASET, TOP_TRACKS
 
 PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[1]
 SAMPLE_PARQUET = PROJECT_ROOT / "data" / "tidytuesday" / "spotify_songs.parquet"
@@ -146,7 +146,7 @@ def generate(
             "track_id": track_ids,
             "track_name": pc.binary_join_element_wise("Song ", pa.array(track_ids), ""),
             "track_rank": rank_of_track.astype(np.int32),
-            "selection": pa.repeat("dataset", track_count),
+            "selection": pa.repeat(SELECTION_DATASET, track_count),
             "popularity": pa.nulls(track_count, pa.int32()),
             "album_id": pa.nulls(track_count, pa.string()),
             "album_name": pa.nulls(track_count, pa.string()),

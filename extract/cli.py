@@ -11,7 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from extract import api_extract, dataset_import
+from extract.api import command as api_command
+from extract.dataset import command as dataset_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,19 +22,19 @@ def build_parser() -> argparse.ArgumentParser:
         "(Hive-partitioned parquet under LAKE_URI, default ./lake).",
     )
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    api_extract.add_arguments(
+    api_command.add_arguments(
         subcommands.add_parser(
             "api",
             help="extract artists, tracks and audio features from the Spotify Web API",
-            description=api_extract.__doc__,
+            description=api_command.__doc__,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
     )
-    dataset_import.add_arguments(
+    dataset_command.add_arguments(
         subcommands.add_parser(
             "dataset",
             help="import a CSV or parquet of tracks with audio features",
-            description=dataset_import.__doc__,
+            description=dataset_command.__doc__,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
     )

@@ -111,12 +111,20 @@ class RequestStats:
             if rate_limited:
                 self.rate_limited[service] += 1
 
+    @property
+    def requests_total(self) -> int:
+        return sum(self.requests.values())
+
+    @property
+    def retries_total(self) -> int:
+        return sum(self.retries.values())
+
     def as_dict(self) -> dict[str, object]:
         return {
             "requests": dict(sorted(self.requests.items())),
-            "requests_total": sum(self.requests.values()),
+            "requests_total": self.requests_total,
             "retries": dict(sorted(self.retries.items())),
-            "retries_total": sum(self.retries.values()),
+            "retries_total": self.retries_total,
             "rate_limited": dict(sorted(self.rate_limited.items())),
             "waited_seconds": round(self.waited_seconds, 3),
         }

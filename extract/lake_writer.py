@@ -23,16 +23,9 @@ from fsspec.implementations.local import LocalFileSystem
 
 from extract.schemas import LAKE_TABLES
 
-DEFAULT_LAKE_URI = "./lake"
-
 
 class LakeError(Exception):
     """A problem with the lake a user can fix (bad URI, bad date, unreadable path)."""
-
-
-def default_lake_uri() -> str:
-    """The lake root from ``LAKE_URI``, else ``./lake``."""
-    return os.environ.get("LAKE_URI") or DEFAULT_LAKE_URI
 
 
 def parse_partition_date(value: str) -> str:

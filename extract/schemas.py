@@ -18,7 +18,7 @@ ARTISTS = pa.schema(
         pa.field("artist_name", pa.string(), nullable=False),
         # Spotify's artist genres from the API. Dataset imports fill it with the file's playlist
         # labels instead, marked "playlist_genre:<value>" / "playlist_subgenre:<value>"
-        # (extract/dataset_import.py), and leave it null when the file has none.
+        # (extract/dataset/tables.py), and leave it null when the file has none.
         pa.field("genres", pa.list_(pa.string())),
         pa.field("popularity", pa.int32()),
         pa.field("followers", pa.int64()),
@@ -73,8 +73,12 @@ LAKE_TABLES: dict[str, pa.Schema] = {
     "audio_features": AUDIO_FEATURES,
 }
 
-# How each track in ``top_tracks`` was chosen.
-TRACK_SELECTIONS = ("top_tracks", "latest_releases", "dataset")
+# How each track in ``top_tracks`` was chosen (its ``selection``; the staging model's
+# accepted_values in models/staging/spotify/_spotify__models.yml list the same three).
+SELECTION_TOP_TRACKS = "top_tracks"  # the API's top tracks (an Extended Quota app)
+SELECTION_LATEST_RELEASES = "latest_releases"  # the newest albums and singles (Development Mode)
+SELECTION_DATASET = "dataset"  # a row of an imported file
+TRACK_SELECTIONS = (SELECTION_TOP_TRACKS, SELECTION_LATEST_RELEASES, SELECTION_DATASET)
 
 # The audio features every source provides (ReccoBeats has no time_signature).
 AUDIO_FEATURE_COLUMNS = (

@@ -23,8 +23,8 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from extract.cli_types import non_negative_int
-from lookup.related_artists import (
+from extract.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, non_negative_int, print_error
+from lookup.queries import (
     Answer,
     ArtistLookupError,
     connect,
@@ -32,10 +32,12 @@ from lookup.related_artists import (
     related_artists,
 )
 
+PROGRAM = "spotify-related"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="spotify-related",
+        prog=PROGRAM,
         description="Print an artist's nearest artists by sound, with a few of their tracks.",
     )
     parser.add_argument("artists", nargs="+", metavar="ARTIST", help="artist name or id")
@@ -93,8 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         connection = connect(arguments.db or default_database_path())
     except (ArtistLookupError, duckdb.Error) as error:
-        print(f"spotify-related: {error}", file=sys.stderr)
-        return 2
+        print_error(PROGRAM, str(error))
+        return EXIT_USAGE
     failed = 0
     with connection:
         for name in arguments.artists:
@@ -102,9 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for answer in related_artists(connection, name, arguments.tracks):
                     render(answer, console)
             except ArtistLookupError as error:
-                print(f"spotify-related: {error}", file=sys.stderr)
+                print_error(PROGRAM, str(error))
                 failed += 1
-    return 1 if failed else 0
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import pyarrow as pa
 
 from extract.lake_writer import Lake
-from extract.schemas import ARTISTS, AUDIO_FEATURES, TOP_TRACKS
+from extract.schemas import ARTISTS, AUDIO_FEATURES, SELECTION_DATASET, TOP_TRACKS
 
 DEFAULT_VALUES = {
     "danceability": 0.5,
@@ -70,7 +70,7 @@ def _track(artist_id: str, track_id: str, rank: int) -> dict:
         "track_id": track_id,
         "track_name": f"Song {track_id}",
         "track_rank": rank,
-        "selection": "dataset",
+        "selection": SELECTION_DATASET,
         "duration_ms": 200_000,
         "spotify_url": f"https://open.spotify.com/track/{track_id}",
         "extracted_at": EXTRACTED_AT,

@@ -14,13 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from extract.dataset_import import (
-    PLAYLIST_GENRE_PREFIX,
-    PLAYLIST_SUBGENRE_PREFIX,
-    derive_artist_id,
-    import_dataset,
-    normalise_artist_name,
-)
+from extract.dataset.artist_identity import derive_artist_id, normalise_artist_name
+from extract.dataset.command import import_dataset
+from extract.dataset.tables import PLAYLIST_GENRE_PREFIX, PLAYLIST_SUBGENRE_PREFIX
 from extract.schemas import AUDIO_FEATURE_COLUMNS, LAKE_TABLES
 
 DT = "2024-03-01"

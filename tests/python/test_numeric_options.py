@@ -1,7 +1,7 @@
 """Every numeric option of spotify-extract and spotify-related: a bad value is one argparse
 error line naming the option and exit 2, never a traceback; good values work end to end.
 
-The numeric options (each parsed by a function of extract/cli_types.py):
+The numeric options (each parsed by a function of extract/cli_common.py):
 
     spotify-related --tracks N               whole number >= 0 (0 lists no tracks), no upper bound
     spotify-extract api --tracks-per-artist N  whole number >= 1, no upper bound
@@ -19,9 +19,9 @@ import duckdb
 import pytest
 
 from extract import cli as extract_cli
-from extract.cli_types import non_negative_int, positive_int
+from extract.cli_common import non_negative_int, positive_int
 from lookup import cli as lookup_cli
-from lookup.related_artists import artist_tracks, related_artists
+from lookup.queries import artist_tracks, related_artists
 from tests.python.dbt_runner import PROJECT_ROOT, DbtWorkspace
 from tests.python.synthetic_lake import write_synthetic_lake
 
@@ -85,7 +85,7 @@ def numeric_options() -> dict[tuple[str, str], object]:
 
 def test_every_numeric_option_uses_a_checked_type() -> None:
     # A new option with a bare type=int (or float) fails here: bare int accepts -1, and only
-    # says "invalid int value"; use (or add) a function in extract/cli_types.py instead.
+    # says "invalid int value"; use (or add) a function in extract/cli_common.py instead.
     assert numeric_options() == {
         ("spotify-related", "--tracks"): non_negative_int,
         ("spotify-extract api", "--tracks-per-artist"): positive_int,

@@ -1,4 +1,8 @@
-"""Read an artist's related artists and their tracks from the marts in a DuckDB warehouse."""
+"""The lookup's queries: an artist's related artists and their tracks, from the marts.
+
+Reads dim_artists, fct_related_artists and fct_artist_tracks of a DuckDB warehouse, read-only;
+``lookup/cli.py`` prints the answers.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +51,7 @@ def default_database_path() -> str:
 
 
 def connect(database_path: str) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-only; a missing file or unbuilt marts is a ArtistLookupError."""
+    """Open the warehouse read-only; a missing file or unbuilt marts is an ArtistLookupError."""
     if not os.path.isfile(database_path):
         raise ArtistLookupError(
             f"no warehouse at {database_path}: build it first (make demo, or "
