@@ -11,7 +11,7 @@ export DUCKDB_PATH ?= target/spotify.duckdb
 PIP_VERSION := 25.3
 DEMO_ARTISTS ?= BLACKPINK Queen "Daft Punk"
 
-.PHONY: setup demo test lint sqllint pytest build docs lock clean
+.PHONY: setup demo test lint sqllint metalint pytest build docs lock clean
 
 setup: $(SETUP_STAMP) profiles.yml
 
@@ -41,8 +41,8 @@ docs: setup
 	$(BIN)/dbt docs generate --target duckdb --profiles-dir .
 	$(BIN)/dbt docs serve --profiles-dir . --port 8080
 
-## test: lint (ruff, sqlfluff) and every test (dbt tests run inside pytest).
-test: setup lint sqllint pytest
+## test: lint (ruff, sqlfluff, dbt-bouncer) and every test (dbt tests run inside pytest).
+test: setup lint sqllint metalint pytest
 
 lint: setup
 	$(BIN)/ruff check .
@@ -52,6 +52,11 @@ sqllint: setup
 	mkdir -p target
 	$(BIN)/sqlfluff lint --config extract/dataset/.sqlfluff extract/dataset/sql
 	DUCKDB_PATH=target/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests analyses
+
+## metalint: the metadata rules of dbt-bouncer.yml on the parsed project (no build needed).
+metalint: setup
+	$(BIN)/dbt parse --target duckdb --profiles-dir . --quiet
+	COLUMNS=160 $(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml --show-all-failures
 
 pytest: setup
 	$(BIN)/pytest
