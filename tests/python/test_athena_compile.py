@@ -36,6 +36,13 @@ MODELS = {
     "stg_spotify__audio_features",
     "int_artists_audio_profiled",
     "dim_artists",
+    "int_artist_vectors_gridded",
+    "int_grid_levels_enumerated",
+    "int_artist_grid_cells_assigned",
+    "int_grid_cells_counted",
+    "int_artist_search_radii_bounded",
+    "int_artist_search_cells_walked",
+    "int_candidate_pairs_measured",
     "fct_related_artists",
     "fct_artist_tracks",
 }

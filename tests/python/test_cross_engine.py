@@ -5,7 +5,7 @@ For each lake below: build the models with `--target duckdb`; compile them with
 sqlglot (athena -> duckdb) and create it, in dependency order, in a DuckDB catalog named
 like Athena's (`awsdatacatalog`), over raw tables defined by the `create_lake_tables` DDL;
 then compare every model: same columns, same types, same rows (floats within 1e-9). This is
-what catches a dispatched macro (`nearest_artists`: row_number rank filter on Athena,
+what catches a dispatched macro (`top_k_by_distance`: row_number rank filter on Athena,
 min_by top-k on DuckDB) whose two branches disagree. The Athena-compiled data tests run on
 the result too.
 

@@ -85,3 +85,17 @@ def test_normalised_feature_out_of_range_fails(built: DbtWorkspace) -> None:
     tamper(built, "update dim_artists set energy_normalised = 1.5 where artist_id = 'artist-3'")
     failed = failing_tests(built)
     assert any(name.startswith("accepted_range_dim_artists_energy_normalised") for name in failed)
+
+
+def test_a_missed_neighbour_fails(built: DbtWorkspace) -> None:
+    # What a grid walk that skipped a cell would give: artist-0's third related artist is a
+    # farther one, at a distance beyond its second's, so the ranks stay in distance order
+    # and only the brute-force comparison can tell.
+    tamper(
+        built,
+        "update fct_related_artists set related_artist_id = 'artist-7', distance = "
+        "sqrt(2 * 0.7 * 0.7) where artist_id = 'artist-0' and similarity_rank = 3",
+    )
+    failed = failing_tests(built)
+    assert "assert_related_artists_match_brute_force" in failed
+    assert "assert_related_artists_are_nearest" not in failed
