@@ -4,5 +4,6 @@ Run each as a module from the repository root (``python -m benchmarks.<name>``);
 ``benchmarks/README.md``. Not part of the installed packages: nothing in ``extract`` or
 ``lookup`` imports from here. The tests in ``tests/python`` that guard the same properties
 at small scale import some of these modules (the lake generator, the reference KD-tree, the
-similarity methods, the determinism check); ``time_api_extract`` imports the test fakes.
+similarity methods, the determinism check, its mart comparison and duplicate counts);
+``time_api_extract`` imports the test fakes.
 """

@@ -26,6 +26,7 @@ import datetime as dt_module
 import pathlib
 import sys
 import tempfile
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -66,6 +67,30 @@ def read_sample(work_folder: pathlib.Path) -> tuple[pa.Table, pa.Table]:
     return tracks.select(["artist_id", "track_id"]), features
 
 
+@dataclass(frozen=True)
+class SampleTracks:
+    """The sample's tracks with their audio features, sorted by artist and track, and the
+    row range of each sample artist's tracks."""
+
+    joined: pa.Table
+    starts: np.ndarray  # first row of each sample artist's tracks
+    counts: np.ndarray  # number of tracks of each sample artist
+
+
+def sample_tracks(work_folder: pathlib.Path) -> SampleTracks:
+    """The committed sample's tracks joined to their audio features, grouped by artist."""
+    tracks, features = read_sample(work_folder)
+    joined = tracks.join(features, "track_id", join_type="inner")
+    joined = joined.sort_by([("artist_id", "ascending"), ("track_id", "ascending")])
+    source_artists, track_artist_index = np.unique(
+        joined.column("artist_id").to_numpy(zero_copy_only=False), return_inverse=True
+    )
+    # Row ranges of each source artist's tracks (joined is sorted by artist).
+    starts = np.searchsorted(track_artist_index, np.arange(len(source_artists)))
+    counts = np.bincount(track_artist_index, minlength=len(source_artists))
+    return SampleTracks(joined, starts, counts)
+
+
 def generate(
     artist_count: int,
     seed: int,
@@ -74,27 +99,32 @@ def generate(
 ) -> dict[str, pa.Table]:
     """The three lake tables of ``artist_count`` generated artists, ``duplicate_fraction``
     of them exact copies of another generated artist (see the module docstring)."""
-    sample_tracks, sample_features = read_sample(work_folder)
-    joined = sample_tracks.join(sample_features, "track_id", join_type="inner")
-    joined = joined.sort_by([("artist_id", "ascending"), ("track_id", "ascending")])
-    source_artists, track_artist_index = np.unique(
-        joined.column("artist_id").to_numpy(zero_copy_only=False), return_inverse=True
-    )
-    # Row ranges of each source artist's tracks (joined is sorted by artist).
-    starts = np.searchsorted(track_artist_index, np.arange(len(source_artists)))
-    counts = np.bincount(track_artist_index, minlength=len(source_artists))
-
+    sample = sample_tracks(work_folder)
     rng = np.random.default_rng(seed)
-    chosen = rng.integers(0, len(source_artists), size=artist_count)
-    tracks_per_artist = counts[chosen]
-    track_rows = np.repeat(starts[chosen], tracks_per_artist) + _ranks(tracks_per_artist)
-    artist_of_track = np.repeat(np.arange(artist_count), tracks_per_artist)
-    rank_of_track = _ranks(tracks_per_artist) + 1
+    tracks_per_artist, track_rows = draw_artists(sample, artist_count, rng)
+    columns = jittered_features(sample.joined, track_rows, rng)
+    copies = duplicate_sources(artist_count, duplicate_fraction, seed)
+    if copies:
+        tracks_per_artist, columns = copy_artists(tracks_per_artist, columns, copies)
+    return lake_tables(tracks_per_artist, columns)
 
-    artist_ids = np.char.add("gen-", np.char.zfill(np.arange(artist_count).astype(str), 7))
-    track_ids = np.char.add(
-        np.char.add(artist_ids[artist_of_track], "-"), rank_of_track.astype(str)
-    )
+
+def draw_artists(
+    sample: SampleTracks, artist_count: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each generated artist's sample artist, drawn with replacement: the generated
+    artists' track counts and, per generated track, its row of the sample."""
+    chosen = rng.integers(0, len(sample.counts), size=artist_count)
+    tracks_per_artist = sample.counts[chosen]
+    track_rows = np.repeat(sample.starts[chosen], tracks_per_artist) + _ranks(tracks_per_artist)
+    return tracks_per_artist, track_rows
+
+
+def jittered_features(
+    joined: pa.Table, track_rows: np.ndarray, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """The generated tracks' audio features: the sample rows' values with Gaussian noise (a
+    tenth of the feature's spread, clipped to its range); key and mode unchanged."""
     columns: dict[str, np.ndarray] = {}
     for feature, (low, high) in JITTERED_FEATURES.items():
         values = joined.column(feature).to_numpy(zero_copy_only=False).astype(np.float64)
@@ -103,27 +133,51 @@ def generate(
         columns[feature] = np.clip(values[track_rows] + noise, low, high)
     for feature in ("key", "mode"):
         columns[feature] = joined.column(feature).to_numpy(zero_copy_only=False)[track_rows]
+    return columns
 
-    copies = duplicate_sources(artist_count, duplicate_fraction, seed)
-    if copies:
-        # Each copy takes its original's generated tracks, values and all; ids and ranks are
-        # renumbered for the new track counts.
-        generated_starts = np.cumsum(tracks_per_artist) - tracks_per_artist
-        source_of_artist = np.arange(artist_count)
-        source_of_artist[list(copies)] = list(copies.values())
-        tracks_per_artist = tracks_per_artist[source_of_artist]
-        copied_rows = np.repeat(generated_starts[source_of_artist], tracks_per_artist) + _ranks(
-            tracks_per_artist
-        )
-        columns = {name: values[copied_rows] for name, values in columns.items()}
-        artist_of_track = np.repeat(np.arange(artist_count), tracks_per_artist)
-        rank_of_track = _ranks(tracks_per_artist) + 1
-        track_ids = np.char.add(
-            np.char.add(artist_ids[artist_of_track], "-"), rank_of_track.astype(str)
-        )
 
-    track_count = len(track_ids)
-    artists = pa.table(
+def copy_artists(
+    tracks_per_artist: np.ndarray, columns: dict[str, np.ndarray], copies: dict[int, int]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Each copy takes its original's generated tracks, values and all: the new track
+    counts and feature columns (ids and ranks follow from the counts)."""
+    generated_starts = np.cumsum(tracks_per_artist) - tracks_per_artist
+    source_of_artist = np.arange(len(tracks_per_artist))
+    source_of_artist[list(copies)] = list(copies.values())
+    copied_counts = tracks_per_artist[source_of_artist]
+    copied_rows = np.repeat(generated_starts[source_of_artist], copied_counts) + _ranks(
+        copied_counts
+    )
+    return copied_counts, {name: values[copied_rows] for name, values in columns.items()}
+
+
+def lake_tables(
+    tracks_per_artist: np.ndarray, columns: dict[str, np.ndarray]
+) -> dict[str, pa.Table]:
+    """The artists, top_tracks and audio_features tables of the generated artists, ids
+    numbered in order (gen-0000000, its tracks gen-0000000-1, ...)."""
+    artist_count = len(tracks_per_artist)
+    artist_ids = np.char.add("gen-", np.char.zfill(np.arange(artist_count).astype(str), 7))
+    artist_of_track = np.repeat(np.arange(artist_count), tracks_per_artist)
+    rank_of_track = _ranks(tracks_per_artist) + 1
+    track_ids = np.char.add(
+        np.char.add(artist_ids[artist_of_track], "-"), rank_of_track.astype(str)
+    )
+    extracted_at = pa.repeat(
+        pa.scalar(EXTRACTED_AT, TOP_TRACKS.field("extracted_at").type), len(track_ids)
+    )
+    return {
+        "artists": artists_table(artist_ids),
+        "top_tracks": tracks_table(
+            artist_ids[artist_of_track], track_ids, rank_of_track, extracted_at
+        ),
+        "audio_features": features_table(track_ids, columns, extracted_at),
+    }
+
+
+def artists_table(artist_ids: np.ndarray) -> pa.Table:
+    artist_count = len(artist_ids)
+    return pa.table(
         {
             "artist_id": artist_ids,
             "artist_name": np.char.add("Generated artist ", np.arange(artist_count).astype(str)),
@@ -137,12 +191,19 @@ def generate(
         },
         schema=ARTISTS,
     )
-    extracted_at = pa.repeat(
-        pa.scalar(EXTRACTED_AT, TOP_TRACKS.field("extracted_at").type), track_count
-    )
-    tracks = pa.table(
+
+
+def tracks_table(
+    artist_ids: np.ndarray,
+    track_ids: np.ndarray,
+    rank_of_track: np.ndarray,
+    extracted_at: pa.Array,
+) -> pa.Table:
+    """top_tracks: one row per generated track (``artist_ids`` per track)."""
+    track_count = len(track_ids)
+    return pa.table(
         {
-            "artist_id": artist_ids[artist_of_track],
+            "artist_id": artist_ids,
             "track_id": track_ids,
             "track_name": pc.binary_join_element_wise("Song ", pa.array(track_ids), ""),
             "track_rank": rank_of_track.astype(np.int32),
@@ -161,6 +222,13 @@ def generate(
         },
         schema=TOP_TRACKS,
     )
+
+
+def features_table(
+    track_ids: np.ndarray, columns: dict[str, np.ndarray], extracted_at: pa.Array
+) -> pa.Table:
+    """audio_features: one row per generated track, the AUDIO_FEATURES schema."""
+    track_count = len(track_ids)
     features = pa.table(
         {
             "track_id": track_ids,
@@ -171,8 +239,7 @@ def generate(
             "extracted_at": extracted_at,
         },
     )
-    features = features.select(AUDIO_FEATURES.names).cast(AUDIO_FEATURES)
-    return {"artists": artists, "top_tracks": tracks, "audio_features": features}
+    return features.select(AUDIO_FEATURES.names).cast(AUDIO_FEATURES)
 
 
 def duplicate_sources(artist_count: int, fraction: float, seed: int) -> dict[int, int]:

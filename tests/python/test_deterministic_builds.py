@@ -17,18 +17,11 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from benchmarks.check_determinism import (
-    MARTS,
-    SHOW_DUCKDB_THREADS,
-    compare_marts,
-    copy_pairs,
-    duplicate_statistics,
-    read_mart,
-    shown_duckdb_threads,
-    table_differences,
-)
+from benchmarks.check_determinism import SHOW_DUCKDB_THREADS, shown_duckdb_threads
 from benchmarks.dbt_workspace import write_profiles
+from benchmarks.duplicate_artists import copy_pairs, duplicate_statistics
 from benchmarks.generate_lake import duplicate_sources, write_lake
+from benchmarks.mart_comparison import MARTS, compare_marts, read_mart, table_differences
 from tests.python.dbt_runner import PROJECT_ROOT, DbtWorkspace
 
 ARTISTS = 3000
