@@ -1,6 +1,6 @@
 {#-
-    Per artist_number of `pairs` (artist_number, distance): its `top_k`-th smallest distance, as
-    (artist_number, distance). Artists with fewer than top_k pairs are left out.
+    Per artist_number of `pairs` (artist_number, distance): its `top_k`-th smallest
+    distance, as (artist_number, distance). Artists with fewer than top_k pairs are left out.
 -#}
 {% macro kth_smallest_distance(pairs, top_k) %}
     {{ return(adapter.dispatch("kth_smallest_distance")(pairs, top_k)) }}

@@ -1,7 +1,7 @@
 {#-
-    Per artist_number of `pairs` (artist_number, related_artist_number, distance): the `top_k` rows of
-    smallest (distance, related_artist_number), with similarity_rank 1..top_k. The engines get
-    different plans for the same answer:
+    Per artist_number of `pairs` (artist_number, related_artist_number, distance): the
+    `top_k` rows of smallest (distance, related_artist_number), with similarity_rank
+    1..top_k. The engines get different plans for the same answer:
     - default (Athena/Trino): row_number() filtered in an outer query, which Trino executes
       as a streaming TopNRanking per artist;
     - duckdb: a top-k aggregate (min_by with n), which keeps k rows per artist instead of
@@ -36,8 +36,8 @@
 {% macro duckdb__top_k_by_distance(pairs, top_k) %}
     select
         nearest.artist_number,
-        nearest.neighbour.related_artist_number as related_artist_number,
-        nearest.neighbour.distance as distance,
+        struct_extract(nearest.neighbour, 'related_artist_number') as related_artist_number,
+        struct_extract(nearest.neighbour, 'distance') as distance,
         nearest.similarity_rank
     from (
         select

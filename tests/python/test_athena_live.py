@@ -49,7 +49,7 @@ pytestmark = [
         bool(MISSING),
         reason=(
             "live Athena test: set " + ", ".join(MISSING) + " (and AWS credentials) to run it;"
-            " see 'Run on Athena' in README.md"
+            " see docs/athena.md"
         ),
     ),
 ]

@@ -4,9 +4,9 @@ A small generated lake (benchmarks/generate_lake.py, some artists exact copies o
 is built twice, ``dbt run --select +fct_related_artists`` into fresh DuckDB files, with
 DuckDB ``threads: 1`` and ``threads: 4`` (the profile's duckdb output with
 ``settings: {threads: N}``). dim_artists and fct_related_artists must be the same bit for bit
-(benchmarks/check_determinism.py's comparison, also used at scale), and identical artists
-must be related at distance exactly 0.0. The comparison itself is shown to catch a
-one-ulp change.
+(benchmarks/mart_comparison.py's comparison, which check_determinism uses at scale), and
+identical artists must be related at distance exactly 0.0. The comparison itself is shown to
+catch a one-ulp change.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ grid_levels as (
 ),
 
 grid_offsets as (
-    select cell_offset
+    select cell_offsets.cell_offset
     from (values (-1), (0), (1)) as cell_offsets (cell_offset)
 ),
 

@@ -1,9 +1,9 @@
 -- The levels of the search grid (macro grid_levels), coarsest first; level 0 is one cell.
 with levels as (
     select
-        grid_level,
-        cell_scale,
-        last_cell
+        grid_levels.grid_level,
+        grid_levels.cell_scale,
+        grid_levels.last_cell
     from (
         values
         {%- for cell_scale, last_cell in grid_levels() %}
