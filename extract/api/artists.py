@@ -9,11 +9,10 @@ refuses stop the run: the artists after it are reported as not attempted.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 from rich.progress import Progress
 
+from extract.api.artist_results import DUPLICATE, FAILED, LANDED, ArtistRequest, ArtistResult
 from extract.api.run_log import RunLog
 from extract.api.tracks import TrackSelection
 from extract.spotify_client import (
@@ -24,27 +23,6 @@ from extract.spotify_client import (
     SpotifyError,
     parse_spotify_id,
 )
-
-# What became of a requested artist (ArtistResult.status).
-LANDED = "landed"
-FAILED = "failed"
-DUPLICATE = "duplicate"  # the same Spotify artist as an earlier request: landed once
-
-
-@dataclass(frozen=True)
-class ArtistRequest:
-    """One artist asked for, by name or by id."""
-
-    value: str
-    kind: str  # "name" or "id"
-    origin: str
-
-    @property
-    def label(self) -> str:
-        return self.value if self.kind == "name" else f"id {self.value}"
-
-    def dedupe_key(self) -> tuple[str, str]:
-        return (self.kind, self.value.casefold() if self.kind == "name" else self.value)
 
 
 def request_from_line(line: str, origin: str) -> ArtistRequest | None:
@@ -67,27 +45,6 @@ def unique_requests(requests: Iterable[ArtistRequest]) -> list[ArtistRequest]:
             seen.add(request.dedupe_key())
             unique.append(request)
     return unique
-
-
-@dataclass
-class ArtistResult:
-    """What happened to one requested artist."""
-
-    request: ArtistRequest
-    status: str = "pending"  # LANDED, FAILED or DUPLICATE once done
-    artist: dict[str, Any] | None = None
-    resolution: str | None = None
-    selection: str | None = None
-    tracks: list[dict[str, Any]] = field(default_factory=list)
-    error: str | None = None
-
-    @property
-    def artist_id(self) -> str | None:
-        return self.artist.get("id") if self.artist else None
-
-    @property
-    def artist_name(self) -> str | None:
-        return self.artist.get("name") if self.artist else None
 
 
 def plural(count: int, noun: str) -> str:

@@ -47,7 +47,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from extract.api.artists import ArtistRequest, request_from_line, unique_requests
+from extract.api.artist_results import ArtistRequest
+from extract.api.artists import request_from_line, unique_requests
 from extract.api.extraction import PROGRAM, RunFailed, RunSettings, extract_and_land
 from extract.api.features import FEATURE_SOURCES
 from extract.api.report import lake_location, print_summary, recorded_arguments

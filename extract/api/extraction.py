@@ -18,7 +18,8 @@ import pyarrow as pa
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from extract.api.artists import FAILED, LANDED, ArtistExtraction, ArtistRequest, ArtistResult
+from extract.api.artist_results import FAILED, LANDED, ArtistRequest, ArtistResult
+from extract.api.artists import ArtistExtraction
 from extract.api.features import FeatureFetch
 from extract.api.lake_rows import build_tables
 from extract.api.report import (

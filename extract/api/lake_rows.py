@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt_module
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 
+from extract.api.artist_results import ArtistResult
 from extract.schemas import (
     ARTISTS,
     AUDIO_FEATURE_COLUMNS,
@@ -15,9 +16,6 @@ from extract.schemas import (
     SELECTION_LATEST_RELEASES,
     TOP_TRACKS,
 )
-
-if TYPE_CHECKING:  # artists.py imports this module (through tracks.py) at run time
-    from extract.api.artists import ArtistResult
 
 # artists.source: what the app could see when the artist was extracted.
 SOURCE_EXTENDED = "spotify"

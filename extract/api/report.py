@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.console import Console
 
-from extract.api.artists import DUPLICATE, FAILED, LANDED, ArtistResult
+from extract.api.artist_results import DUPLICATE, FAILED, LANDED, ArtistResult
 from extract.api.features import FeaturesOutcome
 from extract.api.run_log import RunError
 from extract.http_retry import RequestStats
