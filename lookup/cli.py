@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from extract.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, non_negative_int, print_error
+from lookup.matching import NameIndex
 from lookup.queries import (
     Answer,
     ArtistLookupError,
@@ -54,6 +55,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="tracks shown per related artist, 0 or more (default 3; 0 shows none)",
     )
     return parser
+
+
+def render_match(answer: Answer, typed: str, console: Console) -> None:
+    """How the typed name was understood, when not as written: an alias, or other artists
+    that share the (folded) name."""
+    if answer.found_by == "alias":
+        console.print(f"{typed.strip()!r} is an alias of {answer.artist_name}", highlight=False)
+    if answer.others:
+        others = ", ".join(
+            f"{other.artist_name} ({other.artist_id}, {tracks(other.track_count)})"
+            for other in answer.others
+        )
+        console.print(
+            f"{len(answer.others) + 1} artists match {typed.strip()!r}: answering for "
+            f"{answer.artist_name} ({answer.artist_id}, {tracks(answer.track_count)}); "
+            f"also {others}",
+            highlight=False,
+        )
+
+
+def tracks(count: int) -> str:
+    return f"{count} track" if count == 1 else f"{count} tracks"
 
 
 def render(answer: Answer, console: Console) -> None:
@@ -99,13 +122,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     failed = 0
     with connection:
+        names = NameIndex.read(connection)
         for name in arguments.artists:
             try:
-                for answer in related_artists(connection, name, arguments.tracks):
-                    render(answer, console)
+                answer = related_artists(connection, name, arguments.tracks, names)
             except ArtistLookupError as error:
                 print_error(PROGRAM, str(error))
                 failed += 1
+                continue
+            render_match(answer, name, console)
+            render(answer, console)
     return EXIT_FAILED if failed else EXIT_OK
 
 

@@ -1,6 +1,7 @@
 """The lookup's queries: an artist's related artists and their tracks, from the marts.
 
-Reads dim_artists, fct_related_artists and fct_artist_tracks of a DuckDB warehouse, read-only;
+Reads dim_artists, fct_related_artists, fct_artist_tracks and the artist_aliases seed of a
+DuckDB warehouse, read-only; which artist a typed name means is ``lookup/matching.py``;
 ``lookup/cli.py`` prints the answers.
 """
 
@@ -10,6 +11,9 @@ import os
 from dataclasses import dataclass, field
 
 import duckdb
+
+from lookup.matching import Candidate, NameIndex
+from lookup.names import QueryRejected, checked_query
 
 DEFAULT_DATABASE_PATH = "target/spotify.duckdb"
 MAX_SQL_LIMIT = 2**63 - 1  # the largest BIGINT
@@ -43,6 +47,9 @@ class Answer:
     artist_name: str
     track_count: int
     related: list[RelatedArtist]
+    found_by: str = "name"  # "id", "name" or "alias"
+    alias: str | None = None  # the alias typed, when found by one
+    others: list[Candidate] = field(default_factory=list)  # other artists the name could mean
 
 
 def default_database_path() -> str:
@@ -73,26 +80,18 @@ def connect(database_path: str) -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def find_artists(connection: duckdb.DuckDBPyConnection, name_or_id: str) -> list[tuple]:
-    """Artists whose id equals, or whose name equals (case-insensitively), ``name_or_id``."""
-    return connection.execute(
-        """
-        select artist_id, artist_name, has_audio_features, has_similarity_vector, track_count
-        from dim_artists
-        where artist_id = $query or lower(artist_name) = lower(trim($query))
-        order by artist_id
-        """,
-        {"query": name_or_id},
-    ).fetchall()
-
-
 def suggest_names(connection: duckdb.DuckDBPyConnection, name: str, limit: int = 3) -> list[str]:
-    """The artist names closest to ``name`` (Jaro-Winkler), for a "did you mean" hint."""
+    """The artist names closest to ``name`` (Jaro-Winkler, ignoring case and accents), for a
+    "did you mean" hint."""
     rows = connection.execute(
         """
         select artist_name
         from dim_artists
-        order by jaro_winkler_similarity(lower(artist_name), lower($name)) desc, artist_name
+        order by
+            jaro_winkler_similarity(
+                lower(strip_accents(artist_name)), lower(strip_accents($name))
+            ) desc,
+            artist_name
         limit $limit
         """,
         {"name": name, "limit": limit},
@@ -101,60 +100,80 @@ def suggest_names(connection: duckdb.DuckDBPyConnection, name: str, limit: int =
 
 
 def related_artists(
-    connection: duckdb.DuckDBPyConnection, name_or_id: str, tracks_per_artist: int = 3
-) -> list[Answer]:
-    """The answer for every artist matching ``name_or_id`` (usually one).
-
-    ``tracks_per_artist`` tracks (0 or more) are listed for each related artist.
-    """
+    connection: duckdb.DuckDBPyConnection,
+    name_or_id: str,
+    tracks_per_artist: int = 3,
+    names: NameIndex | None = None,
+) -> Answer:
+    """The answer for the artist ``name_or_id`` means (``lookup.matching``), with
+    ``tracks_per_artist`` tracks (0 or more) for each related artist. ``names`` is the
+    warehouse's NameIndex, read here when not given (read it once for many questions)."""
     if tracks_per_artist < 0:
         raise ValueError(f"tracks_per_artist must be 0 or more, got {tracks_per_artist}")
-    matches = find_artists(connection, name_or_id)
-    if not matches:
-        hint = ", ".join(suggest_names(connection, name_or_id))
+    try:
+        query = checked_query(name_or_id)
+    except QueryRejected as error:
+        raise ArtistLookupError(str(error)) from error
+    match = (names or NameIndex.read(connection)).match(query)
+    if match is None:
+        hint = ", ".join(suggest_names(connection, query))
+        raise ArtistLookupError(f"no artist named {query!r} in the warehouse (closest: {hint})")
+    [(has_audio_features, has_vector)] = connection.execute(
+        "select has_audio_features, has_similarity_vector from dim_artists "
+        "where artist_id = $artist_id",
+        {"artist_id": match.chosen.artist_id},
+    ).fetchall()
+    artist_name = match.chosen.artist_name
+    if not has_audio_features:
         raise ArtistLookupError(
-            f"no artist named {name_or_id!r} in the warehouse (closest: {hint})"
+            f"{artist_name} has no tracks with audio features, so no related artists"
         )
-    answers = []
-    for artist_id, artist_name, has_audio_features, has_vector, track_count in matches:
-        if not has_audio_features:
-            raise ArtistLookupError(
-                f"{artist_name} has no tracks with audio features, so no related artists"
-            )
-        if not has_vector:
-            raise ArtistLookupError(
-                f"{artist_name}'s standardised sound profile is all zeros, which has no "
-                "direction under the cosine distance, so no related artists"
-            )
-        rows = connection.execute(
-            """
-            select
-                related.similarity_rank,
-                related.related_artist_id,
-                artists.artist_name,
-                related.distance,
-                related.similarity_score
-            from fct_related_artists as related
-            inner join dim_artists as artists
-                on related.related_artist_id = artists.artist_id
-            where related.artist_id = $artist_id
-            order by related.similarity_rank
-            """,
-            {"artist_id": artist_id},
-        ).fetchall()
-        related = [
-            RelatedArtist(
-                similarity_rank=rank,
-                artist_id=related_id,
-                artist_name=related_name,
-                distance=distance,
-                similarity_score=score,
-                tracks=artist_tracks(connection, related_id, tracks_per_artist),
-            )
-            for rank, related_id, related_name, distance, score in rows
-        ]
-        answers.append(Answer(artist_id, artist_name, track_count, related))
-    return answers
+    if not has_vector:
+        raise ArtistLookupError(
+            f"{artist_name}'s standardised sound profile is all zeros, which has no "
+            "direction under the cosine distance, so no related artists"
+        )
+    return Answer(
+        match.chosen.artist_id,
+        artist_name,
+        match.chosen.track_count,
+        nearest_artists(connection, match.chosen.artist_id, tracks_per_artist),
+        match.found_by,
+        match.alias,
+        match.others,
+    )
+
+
+def nearest_artists(
+    connection: duckdb.DuckDBPyConnection, artist_id: str, tracks_per_artist: int
+) -> list[RelatedArtist]:
+    rows = connection.execute(
+        """
+        select
+            related.similarity_rank,
+            related.related_artist_id,
+            artists.artist_name,
+            related.distance,
+            related.similarity_score
+        from fct_related_artists as related
+        inner join dim_artists as artists
+            on related.related_artist_id = artists.artist_id
+        where related.artist_id = $artist_id
+        order by related.similarity_rank
+        """,
+        {"artist_id": artist_id},
+    ).fetchall()
+    return [
+        RelatedArtist(
+            similarity_rank=rank,
+            artist_id=related_id,
+            artist_name=related_name,
+            distance=distance,
+            similarity_score=score,
+            tracks=artist_tracks(connection, related_id, tracks_per_artist),
+        )
+        for rank, related_id, related_name, distance, score in rows
+    ]
 
 
 def artist_tracks(connection: duckdb.DuckDBPyConnection, artist_id: str, limit: int) -> list[Track]:

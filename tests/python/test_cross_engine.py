@@ -40,7 +40,7 @@ from tests.python.athena.dbt_offline import (
 )
 from tests.python.athena.lake_ddl import LakeTableDdl, parse_lake_ddl
 from tests.python.athena.on_duckdb import AthenaOnDuckDB
-from tests.python.dbt_runner import SAMPLE_PARQUET, SUBSET_CSV, DbtWorkspace
+from tests.python.dbt_runner import PROJECT_ROOT, SAMPLE_PARQUET, SUBSET_CSV, DbtWorkspace
 from tests.python.synthetic_lake import write_synthetic_lake
 
 TOLERANCE = 1e-9
@@ -141,6 +141,7 @@ def test_athena_sql_on_duckdb_matches_the_duckdb_build(
     with duckdb.connect() as connection:
         athena = AthenaOnDuckDB(connection)
         athena.create_raw_tables(lake_tables, OFFLINE_LAKE_URI, pathlib.Path(workspace.lake_uri))
+        athena.create_seeds(manifest, PROJECT_ROOT)
         relations = athena.create_models(manifest)
         connection.execute(f"attach '{workspace.duckdb_path}' as duckdb_build (read_only)")
 
@@ -160,10 +161,12 @@ def test_athena_sql_on_duckdb_matches_the_duckdb_build(
         ).fetchall()
         assert related_rows >= lake.min_related_rows
 
+        # Every test runs from its Athena SQL; a warning (the aliases of artists a small lake
+        # lacks) may find rows, an error may not.
         failing_tests = {
             node["name"]: failures
             for node in data_test_nodes(manifest)
-            if (failures := athena.run_test(node))
+            if (failures := athena.run_test(node)) and node["config"]["severity"] != "warn"
         }
         assert failing_tests == {}
     print(f"\n{lake.name}: {time.perf_counter() - started:.1f} s")

@@ -175,7 +175,7 @@ def test_related_tracks_good_value(tiny_warehouse: Path, value: str, shown: int)
     result = spotify_related("Artist a", "--tracks", value, "--db", str(tiny_warehouse))
     assert result.returncode == 0, result.stderr
     with duckdb.connect(str(tiny_warehouse), read_only=True) as connection:
-        [answer] = related_artists(connection, "Artist a", int(value))
+        answer = related_artists(connection, "Artist a", int(value))
     assert answer.related
     assert all(len(related.tracks) == shown for related in answer.related)
     assert result.stdout.count("Song track-") == shown * len(answer.related)

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from extract.cli import main as extract_main
+from lookup.queries import Answer, related_artists
 from tests.python.dbt_runner import (
     PROJECT_ROOT,
     SAMPLE_PARQUET,
@@ -189,3 +190,72 @@ def test_lookup_without_warehouse_is_one_line(tmp_path) -> None:
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "no warehouse at" in result.stderr
+
+
+def lookup(workspace: DbtWorkspace, typed: str) -> Answer:
+    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
+        return related_artists(connection, typed, tracks_per_artist=1)
+
+
+def test_names_as_people_type_them(sample_warehouse: DbtWorkspace) -> None:
+    blackpink = lookup(sample_warehouse, "BLACKPINK")
+    hangul = lookup(sample_warehouse, "블랙핑크")
+    assert hangul.found_by == "alias"
+    assert (hangul.artist_id, hangul.related) == (blackpink.artist_id, blackpink.related)
+    assert lookup(sample_warehouse, "beyonce").artist_name == "Beyoncé"
+    assert lookup(sample_warehouse, "daft  punk").artist_name == "Daft Punk"
+    assert lookup(sample_warehouse, "\uff22\uff34\uff33").artist_name == "BTS"
+    assert lookup(sample_warehouse, "레드벨벳").artist_name == "Red Velvet"
+    assert lookup(sample_warehouse, "!!!").artist_name == "!!!"
+
+
+def test_artists_sharing_a_folded_name_are_chosen_and_listed(
+    sample_warehouse: DbtWorkspace,
+) -> None:
+    # SASH and Sash! fold alike: the exact spelling wins, the other is listed.
+    exact = lookup(sample_warehouse, "SASH")
+    other = lookup(sample_warehouse, "Sash!")
+    assert (exact.artist_name, [o.artist_name for o in exact.others]) == ("SASH", ["Sash!"])
+    assert (other.artist_name, [o.artist_name for o in other.others]) == ("Sash!", ["SASH"])
+    # Typed neither way: most tracks, then the artist id.
+    folded = lookup(sample_warehouse, "sash")
+    ranked = sorted([exact, other], key=lambda answer: (-answer.track_count, answer.artist_id))
+    assert folded.artist_id == ranked[0].artist_id
+
+
+def test_every_alias_names_an_artist_of_the_sample(sample_warehouse: DbtWorkspace) -> None:
+    missing = query(
+        sample_warehouse,
+        "select alias, artist_name from artist_aliases "
+        "where artist_name not in (select artist_name from dim_artists)",
+    )
+    assert missing == []
+    [(aliases,)] = query(sample_warehouse, "select count(*) from artist_aliases")
+    assert aliases >= 40
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("Blakpink", "closest: BLACKPINK"),
+        ("", "type an artist's name"),
+        ("x" * 201, "at most 200"),
+        ("'; drop table dim_artists; --", "looks like SQL"),
+    ],
+)
+def test_lookup_answers_any_input_in_one_line(
+    sample_warehouse: DbtWorkspace, typed: str, message: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lookup.cli", typed, "--db", str(sample_warehouse.duckdb_path)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    [(artists,)] = query(sample_warehouse, "select count(*) from dim_artists")
+    assert artists > 10_000  # nothing was dropped

@@ -61,6 +61,23 @@ class AthenaOnDuckDB:
                 "hive_partitioning = true, hive_types = {'dt': 'VARCHAR'}, union_by_name = true)"
             )
 
+    def create_seeds(self, manifest: Mapping[str, Any], project_dir: pathlib.Path) -> list[str]:
+        """Create every seed from its CSV (text columns, as the seeds declare them)."""
+        created = []
+        for node in manifest["nodes"].values():
+            if node["resource_type"] != "seed":
+                continue
+            relation = node["relation_name"]
+            table = exp.to_table(relation, dialect="athena")
+            self.connection.execute(f'create schema if not exists "{table.catalog}"."{table.db}"')
+            path = project_dir / node["original_file_path"]
+            self.connection.execute(
+                f"create or replace table {relation} as "
+                f"select * from read_csv('{path}', header = true, all_varchar = true)"
+            )
+            created.append(relation)
+        return created
+
     def create_models(self, manifest: Mapping[str, Any]) -> list[str]:
         """Create every model in dependency order; returns their relation names."""
         created = []
