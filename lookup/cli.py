@@ -1,29 +1,43 @@
 """``spotify-related``: an artist's nearest artists by sound, and what to play.
 
-    spotify-related "Daft Punk" Queen --tracks 3
+    spotify-related "Daft Punk" Queen 블랙핑크 --tracks 3 --k 2 [--json]
 
-reads the marts (dim_artists, fct_related_artists, fct_artist_tracks) of the DuckDB
-warehouse (``--db``, default ``DUCKDB_PATH`` or ``target/spotify.duckdb``).
+reads the marts (dim_artists, fct_related_artists, fct_artist_tracks) and the artist_aliases
+seed of the DuckDB warehouse (``--db``, default ``DUCKDB_PATH`` or ``target/spotify.duckdb``).
+Which artist a typed name means: ``lookup/matching.py`` (docs/lookup.md).
 
 ``--tracks N`` is a whole number, 0 or more (default 3): 0 lists no tracks, and there is no
-upper bound (more than an artist has lists all of them). A bad value is an argparse error:
-usage, one error line, exit 2.
+upper bound (more than an artist has lists all of them). ``--k N`` shows the N nearest, 1 up
+to the top_k the warehouse was built with (default: all of them). ``--json`` prints one JSON
+document, ``{"answers": [...], "errors": [...]}`` (its shape: docs/lookup.md). A bad value is
+an argparse error: usage, one error line, exit 2.
 
 Exit codes: 0 every artist answered; 1 some artist could not be answered (unknown name, no
-audio features); 2 bad arguments or no usable warehouse.
+audio features); 2 bad arguments, ``--k`` above the warehouse's top_k, or no usable
+warehouse.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict, replace
 
 import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from extract.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, non_negative_int, print_error
+from extract.cli_common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    non_negative_int,
+    positive_int,
+    print_error,
+)
 from lookup.matching import NameIndex
 from lookup.queries import (
     Answer,
@@ -53,6 +67,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=3,
         metavar="N",
         help="tracks shown per related artist, 0 or more (default 3; 0 shows none)",
+    )
+    parser.add_argument(
+        "--k",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="related artists shown per artist, 1 up to the warehouse's top_k (default: all)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON document (shape: docs/lookup.md) instead of tables",
     )
     return parser
 
@@ -113,6 +139,16 @@ def render(answer: Answer, console: Console) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
+    try:
+        return answer_all(arguments)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as a pipeline expects.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+
+
+def answer_all(arguments: argparse.Namespace) -> int:
+    """Answer every artist asked for: tables, or one JSON document with --json."""
     # Wide enough for the table when piped (a terminal's own width is used otherwise).
     console = Console(width=None if sys.stdout.isatty() else 100)
     try:
@@ -120,19 +156,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ArtistLookupError, duckdb.Error) as error:
         print_error(PROGRAM, str(error))
         return EXIT_USAGE
-    failed = 0
     with connection:
+        kept = kept_related_count(connection)
+        if arguments.k is not None and arguments.k > kept:
+            print_error(
+                PROGRAM,
+                f"--k {arguments.k} is more than the warehouse keeps ({kept} related artists "
+                f"per artist): rebuild with dbt build --vars '{{top_k: {arguments.k}}}'",
+            )
+            return EXIT_USAGE
         names = NameIndex.read(connection)
+        answers, errors = [], []
         for name in arguments.artists:
             try:
                 answer = related_artists(connection, name, arguments.tracks, names)
             except ArtistLookupError as error:
                 print_error(PROGRAM, str(error))
-                failed += 1
+                errors.append({"query": name, "error": str(error)})
                 continue
-            render_match(answer, name, console)
-            render(answer, console)
-    return EXIT_FAILED if failed else EXIT_OK
+            answer = replace(answer, related=answer.related[: arguments.k or kept])
+            answers.append((name, answer))
+            if not arguments.json:
+                render_match(answer, name, console)
+                render(answer, console)
+    if arguments.json:
+        document = {
+            "answers": [answer_document(name, answer) for name, answer in answers],
+            "errors": errors,
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    return EXIT_FAILED if errors else EXIT_OK
+
+
+def kept_related_count(connection: duckdb.DuckDBPyConnection) -> int:
+    """How many related artists the warehouse keeps per artist (its top_k, as built)."""
+    [(kept,)] = connection.execute(
+        "select coalesce(max(similarity_rank), 0) from fct_related_artists"
+    ).fetchall()
+    return int(kept)
+
+
+def answer_document(query: str, answer: Answer) -> dict:
+    """One answer as JSON: the query, the artist, how it was found, and its related
+    artists with their tracks (docs/lookup.md shows the shape)."""
+    return {"query": query, **asdict(answer)}
 
 
 if __name__ == "__main__":

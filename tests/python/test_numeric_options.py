@@ -88,6 +88,7 @@ def test_every_numeric_option_uses_a_checked_type() -> None:
     # says "invalid int value"; use (or add) a function in extract/cli_common.py instead.
     assert numeric_options() == {
         ("spotify-related", "--tracks"): non_negative_int,
+        ("spotify-related", "--k"): positive_int,
         ("spotify-extract api", "--tracks-per-artist"): positive_int,
     }
 

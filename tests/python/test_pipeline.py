@@ -6,6 +6,7 @@ with an independent exact nearest-neighbour computation.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -259,3 +260,57 @@ def test_lookup_answers_any_input_in_one_line(
     assert "Traceback" not in result.stderr
     [(artists,)] = query(sample_warehouse, "select count(*) from dim_artists")
     assert artists > 10_000  # nothing was dropped
+
+
+def spotify_related(workspace: DbtWorkspace, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "lookup.cli", *arguments, "--db", str(workspace.duckdb_path)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=False,
+    )
+
+
+def test_lookup_json_is_the_table_as_data(sample_warehouse: DbtWorkspace) -> None:
+    result = spotify_related(sample_warehouse, "BLACKPINK", "블랙핑크", "Blakpink", "--json")
+    assert result.returncode == 1  # Blakpink has no answer
+    document = json.loads(result.stdout)
+    first, second = document["answers"]
+    assert (first["query"], first["found_by"]) == ("BLACKPINK", "name")
+    hangul = "블랙핑크"
+    assert (second["query"], second["found_by"], second["alias"]) == (hangul, "alias", hangul)
+    assert first["related"] == second["related"]
+    [error] = document["errors"]
+    assert error["query"] == "Blakpink" and "closest: BLACKPINK" in error["error"]
+    expected = lookup(sample_warehouse, "BLACKPINK")
+    assert [related["artist_id"] for related in first["related"]] == [
+        related.artist_id for related in expected.related
+    ]
+    assert set(first["related"][0]) == {
+        "similarity_rank",
+        "artist_id",
+        "artist_name",
+        "distance",
+        "similarity_score",
+        "tracks",
+    }
+    assert set(first["related"][0]["tracks"][0]) == {
+        "track_name",
+        "album_name",
+        "release_date",
+        "spotify_url",
+    }
+    table = spotify_related(sample_warehouse, "BLACKPINK")
+    for related in first["related"]:
+        assert related["artist_name"] in table.stdout
+        assert f"{related['distance']:.4f}" in table.stdout
+
+
+def test_lookup_k_is_bounded_by_the_built_top_k(sample_warehouse: DbtWorkspace) -> None:
+    one = json.loads(spotify_related(sample_warehouse, "Queen", "--k", "1", "--json").stdout)
+    assert [related["similarity_rank"] for related in one["answers"][0]["related"]] == [1]
+    above = spotify_related(sample_warehouse, "Queen", "--k", "4")
+    assert above.returncode == 2
+    assert above.stderr.count("\n") == 1
+    assert "--k 4 is more than the warehouse keeps (3 related artists per artist)" in above.stderr
