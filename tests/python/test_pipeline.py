@@ -193,6 +193,16 @@ def test_lookup_without_warehouse_is_one_line(tmp_path) -> None:
     assert "no warehouse at" in result.stderr
 
 
+def spotify_related(workspace: DbtWorkspace, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "lookup.cli", *arguments, "--db", str(workspace.duckdb_path)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=False,
+    )
+
+
 def lookup(workspace: DbtWorkspace, typed: str) -> Answer:
     with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
         return related_artists(connection, typed, tracks_per_artist=1)
@@ -247,29 +257,13 @@ def test_every_alias_names_an_artist_of_the_sample(sample_warehouse: DbtWorkspac
 def test_lookup_answers_any_input_in_one_line(
     sample_warehouse: DbtWorkspace, typed: str, message: str
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "lookup.cli", typed, "--db", str(sample_warehouse.duckdb_path)],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        check=False,
-    )
+    result = spotify_related(sample_warehouse, typed)
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     [(artists,)] = query(sample_warehouse, "select count(*) from dim_artists")
     assert artists > 10_000  # nothing was dropped
-
-
-def spotify_related(workspace: DbtWorkspace, *arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "lookup.cli", *arguments, "--db", str(workspace.duckdb_path)],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        check=False,
-    )
 
 
 def test_lookup_json_is_the_table_as_data(sample_warehouse: DbtWorkspace) -> None:
