@@ -38,10 +38,9 @@ from extract.cli_common import (
     positive_int,
     print_error,
 )
+from lookup.answer import Answer, ArtistLookupError
 from lookup.matching import NameIndex
 from lookup.queries import (
-    Answer,
-    ArtistLookupError,
     connect,
     default_database_path,
     related_artists,

@@ -8,48 +8,15 @@ DuckDB warehouse, read-only; which artist a typed name means is ``lookup/matchin
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 import duckdb
 
-from lookup.matching import Candidate, NameIndex
+from lookup.answer import Answer, ArtistLookupError, RelatedArtist, Track
+from lookup.matching import NameIndex
 from lookup.names import QueryRejected, checked_query
 
 DEFAULT_DATABASE_PATH = "target/spotify.duckdb"
 MAX_SQL_LIMIT = 2**63 - 1  # the largest BIGINT
-
-
-class ArtistLookupError(Exception):
-    """A lookup that cannot be answered for a reason the user can fix."""
-
-
-@dataclass(frozen=True)
-class Track:
-    track_name: str
-    album_name: str | None
-    release_date: str | None
-    spotify_url: str | None
-
-
-@dataclass(frozen=True)
-class RelatedArtist:
-    similarity_rank: int
-    artist_id: str
-    artist_name: str
-    distance: float
-    similarity_score: float
-    tracks: list[Track] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Answer:
-    artist_id: str
-    artist_name: str
-    track_count: int
-    related: list[RelatedArtist]
-    found_by: str = "name"  # "id", "name" or "alias"
-    alias: str | None = None  # the alias typed, when found by one
-    others: list[Candidate] = field(default_factory=list)  # other artists the name could mean
 
 
 def default_database_path() -> str:
@@ -116,8 +83,11 @@ def related_artists(
         raise ArtistLookupError(str(error)) from error
     match = (names or NameIndex.read(connection)).match(query)
     if match is None:
-        hint = ", ".join(suggest_names(connection, query))
-        raise ArtistLookupError(f"no artist named {query!r} in the warehouse (closest: {hint})")
+        suggestions = suggest_names(connection, query)
+        hint = ", ".join(suggestions)
+        raise ArtistLookupError(
+            f"no artist named {query!r} in the warehouse (closest: {hint})", suggestions
+        )
     [(has_audio_features, has_vector)] = connection.execute(
         "select has_audio_features, has_similarity_vector from dim_artists "
         "where artist_id = $artist_id",

@@ -13,7 +13,8 @@ import pytest
 
 from benchmarks.similarity_methods import ORIGINAL_METHOD
 from extract.schemas import AUDIO_FEATURE_COLUMNS
-from lookup.queries import ArtistLookupError, connect, related_artists
+from lookup.answer import ArtistLookupError
+from lookup.queries import connect, related_artists
 from tests.python.dbt_runner import DbtWorkspace
 from tests.python.nearest_neighbours import (
     Neighbours,

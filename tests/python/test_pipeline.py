@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 from extract.cli import main as extract_main
-from lookup.queries import Answer, related_artists
+from lookup.answer import Answer
+from lookup.queries import related_artists
 from tests.python.dbt_runner import (
     PROJECT_ROOT,
     SAMPLE_PARQUET,
