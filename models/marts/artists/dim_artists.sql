@@ -25,43 +25,34 @@ audio_profiles as (
     from {{ ref('int_artists_audio_profiled') }}
 ),
 
-feature_means as (
-    -- Bounds and means of each similarity feature over every profiled artist; the means
-    -- are exact (decimal sums), so they do not depend on the order of aggregation.
+similarity_parameters as (
     select
-        {% for feature in similarity -%}
-        min({{ feature }}) as {{ feature }}_min,
-        max({{ feature }}) as {{ feature }}_max,
-        {{ exact_average(feature) }} as {{ feature }}_mean,
-        {% endfor -%}
-        count(*) as profiled_artist_count
-    from audio_profiles
+        feature_name,
+        min_value,
+        max_value,
+        mean_value,
+        standard_deviation,
+        coordinate_min,
+        coordinate_max
+    from {{ ref('dim_similarity_features') }}
 ),
 
 feature_statistics as (
-    -- Population standard deviations, exact too: each squared deviation is summed as a
-    -- decimal (a squared deviation under 5e-19 counts as 0, so a feature that does not
-    -- vary has a standard deviation of exactly 0).
+    -- The warehouse's normalisation parameters, one row: each similarity feature's min,
+    -- max, mean and population standard deviation over every profiled artist, and the
+    -- bounds of the search space, as dim_similarity_features keeps them (the one place
+    -- they are computed; the on-demand lookup reads them there too).
     select
         {% for feature in similarity -%}
-        feature_means.{{ feature }}_min,
-        feature_means.{{ feature }}_max,
-        feature_means.{{ feature }}_mean,
-        sqrt({{ exact_average(
-            "(audio_profiles." ~ feature ~ " - feature_means." ~ feature ~ "_mean)"
-            ~ " * (audio_profiles." ~ feature ~ " - feature_means." ~ feature ~ "_mean)"
-        ) }}) as {{ feature }}_standard_deviation,
+        max(case when feature_name = '{{ feature }}' then min_value end) as {{ feature }}_min,
+        max(case when feature_name = '{{ feature }}' then max_value end) as {{ feature }}_max,
+        max(case when feature_name = '{{ feature }}' then mean_value end) as {{ feature }}_mean,
+        max(case when feature_name = '{{ feature }}' then standard_deviation end)
+            as {{ feature }}_standard_deviation,
         {% endfor -%}
-        feature_means.profiled_artist_count
-    from audio_profiles
-    cross join feature_means
-    group by
-        {% for feature in similarity -%}
-        feature_means.{{ feature }}_min,
-        feature_means.{{ feature }}_max,
-        feature_means.{{ feature }}_mean,
-        {% endfor -%}
-        feature_means.profiled_artist_count
+        max(coordinate_min) as coordinate_min,
+        max(coordinate_max) as coordinate_max
+    from similarity_parameters
 ),
 
 standardised as (
@@ -104,27 +95,12 @@ oriented as (
     {%- endif %}
 ),
 
-search_space_bounds as (
-    -- The smallest and largest coordinate over every artist and every similarity feature.
-    select
-        least(
-            {%- for feature in similarity %}
-            min({{ feature }}_oriented){% if not loop.last %},{% endif %}
-            {%- endfor %}
-        ) as coordinate_min,
-        greatest(
-            {%- for feature in similarity %}
-            max({{ feature }}_oriented){% if not loop.last %},{% endif %}
-            {%- endfor %}
-        ) as coordinate_max
-    from oriented
-),
-
 search_space as (
     -- Into the unit cube the grid search works in, by one affine map shared by every
     -- feature (a uniform scale keeps every artist's order of neighbours): cosine's unit
-    -- vectors by (v + 1) / 2; otherwise by the overall bounds, (v - min) / (max - min), which
-    -- leaves min-max values as they are.
+    -- vectors by (v + 1) / 2; otherwise by the overall bounds of dim_similarity_features
+    -- (the smallest and largest coordinate over every artist and feature),
+    -- (v - min) / (max - min), which leaves min-max values as they are.
     select
         oriented.artist_id,
         {%- for feature in similarity %}
@@ -132,15 +108,17 @@ search_space as (
         (oriented.{{ feature }}_oriented + 1.0) / 2.0 as {{ feature }}_normalised
         {%- else %}
         coalesce(
-            (oriented.{{ feature }}_oriented - search_space_bounds.coordinate_min)
-            / nullif(search_space_bounds.coordinate_max - search_space_bounds.coordinate_min, 0),
+            (oriented.{{ feature }}_oriented - feature_statistics.coordinate_min)
+            / nullif(feature_statistics.coordinate_max - feature_statistics.coordinate_min, 0),
             0.0
         ) as {{ feature }}_normalised
         {%- endif %}
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from oriented
-    cross join search_space_bounds
+    {%- if not cosine %}
+    cross join feature_statistics
+    {%- endif %}
 ),
 
 final as (
