@@ -1,0 +1,584 @@
+"""The on-demand path: an artist the warehouse lacks, fetched from the fake Spotify now.
+
+Real warehouses (the committed subset imported and built with dbt, under the project's
+method and under the original one), real HTTP against the fake Spotify and ReccoBeats
+servers (every answer validated against its schema), real lakes written and read back.
+The answer must be the exact nearest warehouse artists of the new artist's profile placed
+with the warehouse's stored parameters: checked against an independent numpy brute force
+over the catalogue's own features, in both app modes.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from extract.cli import main as extract_main
+from extract.schemas import AUDIO_FEATURE_COLUMNS, LAKE_TABLES
+from lookup.on_demand import (
+    DEADLINE,
+    DISABLED,
+    FOUND_BY,
+    NO_CREDENTIALS,
+    NOT_FOUND,
+    RATE_LIMITED,
+    REFUSED,
+    WAREHOUSE,
+    OnDemandResult,
+    answer_on_demand,
+)
+from lookup.on_demand_options import OnDemandOptions, OptionsError, TokenBucket
+from lookup.on_demand_profile import AUDIO_FEATURE_RANGES, profile_from_rows
+from tests.python.dbt_runner import PROJECT_ROOT, SUBSET_CSV, DbtWorkspace
+from tests.python.fakes.catalog import Catalog, FakeTrack
+from tests.python.fakes.reccobeats import FakeReccoBeats, reccobeats_environment
+from tests.python.fakes.spotify import CLIENT_SECRET, FakeSpotify, spotify_environment
+
+DT = "2026-11-24"
+NEW_ARTIST = "Lumen Drift"  # in the fake catalogue, not in the subset
+METHODS = {
+    # The project's method, with more artists recommendable than the subset allows at 8.
+    "default": {"min_related_track_count": 2},
+    "original": {
+        "similarity_features": [
+            "danceability",
+            "energy",
+            "loudness",
+            "speechiness",
+            "acousticness",
+            "instrumentalness",
+        ],
+        "similarity_normalisation": "min_max",
+        "similarity_distance": "euclidean",
+        "min_related_track_count": 1,
+    },
+}
+FAST_RETRIES = {
+    "EXTRACT_RETRY_BASE_DELAY": "0.01",
+    "EXTRACT_RETRY_MAX_DELAY": "0.05",
+    "EXTRACT_HTTP_TIMEOUT": "5",
+}
+
+
+# --- the catalogue, the warehouses, the fakes ---------------------------------------------
+
+
+def on_demand_catalog() -> Catalog:
+    """The tests' catalogue plus the new artist: 12 tracks in three releases, one without
+    features anywhere and one with a tempo outside its range (both must not count)."""
+    catalog = Catalog.standard()
+    catalog.add_artist(
+        NEW_ARTIST,
+        search_rank=8,
+        genres=["dream pop"],
+        releases=[
+            ("single", "Halo", "2022-01-14", 1),
+            ("album", "Night Glass", "2021-03-05", 6),
+            ("album", "First Light", "2018-09-21", 5),
+        ],
+    )
+    catalog.track_by_name(NEW_ARTIST, "Night Glass - part 2").features = None
+    catalog.track_by_name(NEW_ARTIST, "Night Glass - part 2").known_to_reccobeats = False
+    features = catalog.track_by_name(NEW_ARTIST, "Night Glass - part 4").features
+    assert features is not None
+    features["tempo"] = 400.0
+    return catalog
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return on_demand_catalog()
+
+
+@pytest.fixture(scope="module")
+def subset_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    lake = tmp_path_factory.mktemp("subset") / "lake"
+    arguments = ["dataset", str(SUBSET_CSV), "--lake", str(lake), "--dt", DT, "--name", "subset"]
+    assert extract_main(arguments) == 0
+    return lake
+
+
+def build(workspace: DbtWorkspace, method: str, select: str) -> None:
+    workspace.dbt(["run", "--select", select, "--vars", json.dumps(METHODS[method])])
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, subset_lake: Path):
+    """The subset built under a method (the models the on-demand path reads), once each."""
+    workspaces: dict[str, DbtWorkspace] = {}
+
+    def warehouse_of(method: str) -> DbtWorkspace:
+        if method not in workspaces:
+            root = tmp_path_factory.mktemp(f"warehouse-{method}")
+            workspaces[method] = DbtWorkspace.create(root, str(subset_lake))
+            build(workspaces[method], method, "+fct_related_artists +fct_artist_tracks")
+        return workspaces[method]
+
+    return warehouse_of
+
+
+@pytest.fixture(params=sorted(METHODS))
+def warehouse(request: pytest.FixtureRequest, built) -> DbtWorkspace:
+    return built(request.param)
+
+
+@pytest.fixture
+def default_warehouse(built) -> DbtWorkspace:
+    return built("default")
+
+
+@pytest.fixture
+def connect():
+    opened: list[duckdb.DuckDBPyConnection] = []
+
+    def open_warehouse(workspace: DbtWorkspace) -> duckdb.DuckDBPyConnection:
+        opened.append(duckdb.connect(str(workspace.duckdb_path), read_only=True))
+        return opened[-1]
+
+    yield open_warehouse
+    for connection in opened:
+        connection.close()
+
+
+class Apis:
+    def __init__(self, spotify: FakeSpotify, reccobeats: FakeReccoBeats) -> None:
+        self.spotify = spotify
+        self.reccobeats = reccobeats
+
+    def environment(self, **overrides: str) -> dict[str, str]:
+        return {
+            **spotify_environment(self.spotify),
+            **reccobeats_environment(self.reccobeats),
+            **FAST_RETRIES,
+            **overrides,
+        }
+
+    @property
+    def request_count(self) -> int:
+        return len(self.spotify.requests) + len(self.reccobeats.requests)
+
+
+@pytest.fixture
+def start_apis(catalog: Catalog) -> Iterator:
+    """Start fake Spotify and ReccoBeats servers; teardown fails on a schema violation."""
+    started: list[Apis] = []
+
+    def start(**spotify_options) -> Apis:
+        apis = Apis(
+            FakeSpotify(catalog, **spotify_options).start(), FakeReccoBeats(catalog).start()
+        )
+        started.append(apis)
+        return apis
+
+    yield start
+    violations = []
+    for apis in started:
+        apis.spotify.stop()
+        apis.reccobeats.stop()
+        violations += apis.spotify.schema_errors + apis.reccobeats.schema_errors
+    assert not violations, f"responses that break the schemas: {violations[:5]}"
+
+
+def options(environment: dict[str, str], lake: Path | None, **changes) -> OnDemandOptions:
+    base = OnDemandOptions.for_command_line({**environment, "LAKE_URI": str(lake or "")})
+    if lake is None:
+        changes.setdefault("lake_uri", None)
+    return OnDemandOptions(**{**base.__dict__, **changes})
+
+
+def lake_files(lake: Path) -> list[Path]:
+    return sorted(path for path in lake.rglob("*") if path.is_file()) if lake.exists() else []
+
+
+def read_table(lake: Path, table: str, prefix: str = "api-") -> pa.Table:
+    files = sorted(lake.glob(f"{table}/dt=*/{prefix}*.parquet"))
+    for path in files:
+        assert pq.read_schema(path).equals(LAKE_TABLES[table]), f"{path} breaks the contract"
+    return pa.concat_tables(pq.read_table(path) for path in files)
+
+
+# --- the independent expectation ----------------------------------------------------------
+
+
+def expected_tracks(catalog: Catalog, development_mode: bool) -> list[FakeTrack]:
+    """The tracks the extractor selects: the ten most popular (Extended Quota), or the
+    newest releases' tracks, singles and albums merged by date (Development Mode)."""
+    artist = catalog.artist_by_name(NEW_ARTIST)
+    if not development_mode:
+        return catalog.top_tracks(artist.id)
+    releases = sorted(
+        (catalog.albums[album_id] for album_id in artist.album_ids),
+        key=lambda album: album.release_date,
+        reverse=True,
+    )
+    tracks = [catalog.tracks[track_id] for album in releases for track_id in album.track_ids]
+    return tracks[:10]
+
+
+def valid(features: dict | None) -> bool:
+    return features is not None and all(
+        features.get(name) is not None and low <= features[name] <= high
+        for name, (low, high) in AUDIO_FEATURE_RANGES.items()
+    )
+
+
+def brute_force(
+    connection: duckdb.DuckDBPyConnection, tracks: list[FakeTrack], exclude: str
+) -> tuple[int, list[tuple[str, float]]]:
+    """The new artist's track count and its top_k nearest, computed in numpy from the
+    catalogue's features and the warehouse's stored parameters and normalised artists."""
+    parameters = connection.execute(
+        "select feature_name, min_value, max_value, mean_value, standard_deviation, "
+        "coordinate_min, coordinate_max, similarity_normalisation, similarity_distance, top_k "
+        "from dim_similarity_features order by feature_position"
+    ).fetchall()
+    names = [row[0] for row in parameters]
+    low, high, mean, spread = (np.array([row[i] for row in parameters]) for i in (1, 2, 3, 4))
+    coordinate_min, coordinate_max, normalisation, distance, top_k = parameters[0][5:]
+    profiled = [track.features for track in tracks if valid(track.features)]
+    profile = np.array([[features[name] for name in names] for features in profiled]).mean(axis=0)
+    if normalisation == "z_score":
+        standardised = np.where(spread > 0, (profile - mean) / np.where(spread > 0, spread, 1), 0)
+    else:
+        width = high - low
+        standardised = np.where(width > 0, (profile - low) / np.where(width > 0, width, 1), 0)
+    if distance == "cosine":
+        vector = (standardised / np.linalg.norm(standardised) + 1) / 2
+    else:
+        vector = (standardised - coordinate_min) / (coordinate_max - coordinate_min)
+    columns = ", ".join(f"{name}_normalised" for name in names)
+    rows = connection.execute(
+        f"select artist_id, {columns} from dim_artists where is_recommendable and artist_id <> ?",
+        [exclude],
+    ).fetchall()
+    ids = [row[0] for row in rows]
+    distances = np.sqrt(((np.array([row[1:] for row in rows]) - vector) ** 2).sum(axis=1))
+    ranked = sorted(range(len(ids)), key=lambda index: (distances[index], ids[index]))
+    return len(profiled), [(ids[index], float(distances[index])) for index in ranked[:top_k]]
+
+
+def assert_exact(result: OnDemandResult, expected: tuple[int, list[tuple[str, float]]]) -> None:
+    track_count, nearest = expected
+    assert result.answer is not None, result.message
+    assert result.answer.track_count == track_count
+    got = [(related.artist_id, related.distance) for related in result.answer.related]
+    assert [artist_id for artist_id, _ in got] == [artist_id for artist_id, _ in nearest]
+    for (_, distance), (_, want) in zip(got, nearest, strict=True):
+        assert abs(distance - want) <= 1e-9
+    assert [related.similarity_rank for related in result.answer.related] == list(
+        range(1, len(nearest) + 1)
+    )
+
+
+# --- the answer: exact, in both app modes, under both methods -----------------------------
+
+
+@pytest.mark.parametrize("development_mode", [False, True], ids=["extended", "development"])
+def test_on_demand_answer_is_the_exact_nearest_of_the_placed_profile(
+    warehouse, connect, start_apis, catalog, development_mode, tmp_path
+):
+    apis = start_apis(development_mode=development_mode)
+    connection = connect(warehouse)
+    lake = tmp_path / "lake"
+    result = answer_on_demand(
+        connection, "lumen drift", 2, options(apis.environment(), lake), k=None
+    )
+    artist = catalog.artist_by_name(NEW_ARTIST)
+    assert result.reason is None and result.answer is not None
+    assert result.answer.found_by == FOUND_BY == "on_demand"
+    assert (result.answer.artist_id, result.answer.artist_name) == (artist.id, NEW_ARTIST)
+    assert "computed on demand" in result.message
+    tracks = expected_tracks(catalog, development_mode)
+    assert_exact(result, brute_force(connection, tracks, artist.id))
+    # The related artists' tracks are the warehouse's, in its order.
+    for related in result.answer.related:
+        rows = connection.execute(
+            "select track_name from fct_artist_tracks where artist_id = ? "
+            "order by track_rank, track_id limit 2",
+            [related.artist_id],
+        ).fetchall()
+        assert [track.track_name for track in related.tracks] == [row[0] for row in rows]
+    # Both fallbacks were taken in Development Mode; Spotify's features otherwise.
+    assert result.fetch is not None and result.fetch.wait(30)
+    features = read_table(lake, "audio_features")
+    assert set(features.column("source").to_pylist()) == (
+        {"reccobeats"} if development_mode else {"spotify"}
+    )
+    landed_tracks = read_table(lake, "top_tracks")
+    assert landed_tracks.column("track_id").to_pylist() == [track.id for track in tracks]
+    assert set(landed_tracks.column("selection").to_pylist()) == (
+        {"latest_releases"} if development_mode else {"top_tracks"}
+    )
+    [source] = read_table(lake, "artists").column("source").to_pylist()
+    assert source == ("spotify:development_mode" if development_mode else "spotify")
+
+
+def test_a_rebuild_includes_the_landed_artist_with_the_same_profile(
+    default_warehouse, connect, start_apis, catalog, subset_lake, tmp_path
+):
+    apis = start_apis()
+    lake = tmp_path / "lake"
+    shutil.copytree(subset_lake, lake)
+    before = lake_files(lake)
+    result = answer_on_demand(
+        connect(default_warehouse), NEW_ARTIST, 0, options(apis.environment(), lake)
+    )
+    assert result.answer is not None and result.profile is not None and result.exact
+    assert result.fetch is not None and result.fetch.wait(30)
+    assert result.fetch.landed is not None and result.fetch.not_landed is None
+    written = set(lake_files(lake)) - set(before)
+    assert {path.parts[-3] for path in written} == {*LAKE_TABLES, "_runs"}
+    assert all(path.name.startswith("api-") for path in written if path.suffix == ".parquet")
+    [manifest_path] = [path for path in written if path.suffix == ".json"]
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["command"] == "spotify-related (on demand)"
+    assert manifest["artists"][0]["artist_id"] == result.answer.artist_id
+    assert CLIENT_SECRET not in manifest_path.read_text()
+
+    rebuilt = DbtWorkspace.create(tmp_path / "rebuilt", str(lake))
+    build(rebuilt, "default", "+dim_artists")
+    columns = ", ".join(AUDIO_FEATURE_COLUMNS)
+    row = (
+        connect(rebuilt)
+        .execute(
+            f"select artist_name, track_count, {columns} from dim_artists where artist_id = ?",
+            [result.answer.artist_id],
+        )
+        .fetchone()
+    )
+    assert row is not None, "the next build does not include the landed artist"
+    assert row[:2] == (NEW_ARTIST, result.answer.track_count)
+    # The profile is the build's, bit for bit: the same rows, the same SQL.
+    assert list(row[2:]) == [result.profile.features[name] for name in AUDIO_FEATURE_COLUMNS]
+
+
+# --- no answer: nothing fetched, nothing written ------------------------------------------
+
+
+def test_without_credentials_no_answer_and_nothing_written(
+    default_warehouse, connect, start_apis, tmp_path
+):
+    apis = start_apis()
+    environment = apis.environment()
+    del environment["SPOTIPY_CLIENT_SECRET"]
+    lake = tmp_path / "lake"
+    result = answer_on_demand(connect(default_warehouse), NEW_ARTIST, 3, options(environment, lake))
+    assert (result.answer, result.reason, result.fetch) == (None, NO_CREDENTIALS, None)
+    assert "SPOTIPY_CLIENT_ID" in result.message
+    assert apis.request_count == 0
+    assert lake_files(lake) == []
+
+
+def test_off_by_default_on_a_server(default_warehouse, connect, start_apis, tmp_path):
+    apis = start_apis()
+    lake = tmp_path / "lake"
+    server = OnDemandOptions.for_server({**apis.environment(), "LAKE_URI": str(lake)})
+    assert not server.enabled
+    result = answer_on_demand(connect(default_warehouse), NEW_ARTIST, 3, server)
+    assert (result.answer, result.reason) == (None, DISABLED)
+    assert "ON_DEMAND_FETCH=1" in result.message
+    assert apis.request_count == 0 and lake_files(lake) == []
+
+
+def test_refused_credentials_no_answer_and_nothing_written(
+    default_warehouse, connect, start_apis, tmp_path
+):
+    apis = start_apis()
+    environment = apis.environment(SPOTIPY_CLIENT_SECRET="not-the-secret")
+    lake = tmp_path / "lake"
+    result = answer_on_demand(connect(default_warehouse), NEW_ARTIST, 3, options(environment, lake))
+    assert (result.answer, result.reason) == (None, REFUSED)
+    assert result.fetch is not None and result.fetch.wait(30)
+    assert lake_files(lake) == []
+    assert "not-the-secret" not in result.message and CLIENT_SECRET not in result.message
+
+
+def test_nobody_found(default_warehouse, connect, start_apis, tmp_path):
+    apis = start_apis()
+    lake = tmp_path / "lake"
+    result = answer_on_demand(
+        connect(default_warehouse), "Zzyzx Nobody", 3, options(apis.environment(), lake)
+    )
+    assert (result.answer, result.reason) == (None, NOT_FOUND)
+    assert result.fetch is not None and result.fetch.wait(30)
+    assert lake_files(lake) == []
+
+
+def test_a_warehouse_without_the_parameters_is_said(start_apis, tmp_path):
+    apis = start_apis()
+    with duckdb.connect(str(tmp_path / "old.duckdb")) as connection:
+        connection.execute("create table dim_artists (artist_id varchar)")
+        result = answer_on_demand(connection, NEW_ARTIST, 3, options(apis.environment(), None))
+    assert (result.answer, result.reason) == (None, WAREHOUSE)
+    assert "dim_similarity_features" in result.message
+    assert apis.request_count == 0
+
+
+# --- the server's guards: exact matches only, the deadline, the rate limit ----------------
+
+
+def test_an_inexact_match_is_answered_but_not_landed(
+    default_warehouse, connect, start_apis, tmp_path
+):
+    apis = start_apis()
+    lake = tmp_path / "lake"
+    result = answer_on_demand(
+        connect(default_warehouse), "lumen", 3, options(apis.environment(), lake)
+    )
+    assert result.answer is not None and result.answer.artist_name == NEW_ARTIST
+    assert not result.exact
+    assert result.fetch is not None and result.fetch.wait(30)
+    assert result.fetch.landed is None and "exact" in (result.fetch.not_landed or "")
+    assert lake_files(lake) == []
+
+
+def test_an_id_is_an_exact_match(default_warehouse, connect, start_apis, catalog, tmp_path):
+    apis = start_apis(development_mode=True)
+    lake = tmp_path / "lake"
+    artist = catalog.artist_by_name(NEW_ARTIST)
+    result = answer_on_demand(
+        connect(default_warehouse),
+        f"spotify:artist:{artist.id}",
+        1,
+        options(apis.environment(), lake),
+        k=1,
+    )
+    assert result.answer is not None and result.answer.artist_id == artist.id and result.exact
+    assert len(result.answer.related) == 1 and len(result.answer.related[0].tracks) == 1
+    assert result.fetch is not None and result.fetch.wait(30) and result.fetch.landed
+    assert apis.spotify.requests_to(r"/search") == []
+
+
+def test_past_the_deadline_suggestions_now_and_the_artist_landed_for_next_time(
+    default_warehouse, connect, start_apis, tmp_path
+):
+    apis = start_apis(latency=0.25)  # token, search, top tracks, features: about 1 s
+    lake = tmp_path / "lake"
+    deadline = 0.4
+    environment = {**apis.environment(), "LAKE_URI": str(lake), "ON_DEMAND_FETCH": "1"}
+    server = OnDemandOptions.for_server(
+        {**environment, "ON_DEMAND_DEADLINE_SECONDS": str(deadline)}
+    )
+    started = time.monotonic()
+    result = answer_on_demand(connect(default_warehouse), NEW_ARTIST, 3, server)
+    waited = time.monotonic() - started
+    assert (result.answer, result.reason) == (None, DEADLINE)
+    assert deadline <= waited < deadline + 0.3
+    assert lake_files(lake) == []  # nothing yet
+    assert result.fetch is not None and result.fetch.wait(30)
+    assert result.fetch.landed is not None
+    assert read_table(lake, "artists").column("artist_name").to_pylist() == [NEW_ARTIST]
+
+
+def test_the_rate_limit_refuses_before_any_request(
+    default_warehouse, connect, start_apis, tmp_path
+):
+    apis = start_apis()
+    environment = {
+        **apis.environment(),
+        "ON_DEMAND_FETCH": "1",
+        "ON_DEMAND_RATE_PER_MINUTE": "1",
+        "LAKE_URI": str(tmp_path / "lake"),
+    }
+    server = OnDemandOptions.for_server(environment)
+    connection = connect(default_warehouse)
+    first = answer_on_demand(connection, NEW_ARTIST, 0, server)
+    assert first.answer is not None and first.fetch is not None and first.fetch.wait(30)
+    requests = apis.request_count
+    second = answer_on_demand(connection, NEW_ARTIST, 0, server)
+    assert (second.answer, second.reason) == (None, RATE_LIMITED)
+    assert apis.request_count == requests
+
+
+def test_token_bucket_refills_at_its_rate() -> None:
+    now = [0.0]
+    bucket = TokenBucket(2, clock=lambda: now[0])
+    assert [bucket.try_take() for _ in range(3)] == [True, True, False]
+    now[0] += 29.0  # 2 a minute: one token every 30 s
+    assert not bucket.try_take()
+    now[0] += 1.0
+    assert bucket.try_take() and not bucket.try_take()
+    now[0] += 3600.0  # never more than the burst
+    assert [bucket.try_take() for _ in range(3)] == [True, True, False]
+
+
+def test_options_from_the_environment() -> None:
+    command_line = OnDemandOptions.for_command_line({"SPOTIPY_CLIENT_SECRET": CLIENT_SECRET})
+    assert command_line.enabled and command_line.rate_limit is None
+    assert command_line.lake_uri == "./lake" and command_line.deadline_seconds == 30.0
+    assert CLIENT_SECRET not in repr(command_line)
+    server = OnDemandOptions.for_server({})
+    assert not server.enabled and server.lake_uri is None
+    assert server.deadline_seconds == 4.0 and server.rate_limit is not None
+    tuned = OnDemandOptions.for_server(
+        {"ON_DEMAND_FETCH": "1", "ON_DEMAND_DEADLINE_SECONDS": "0", "ON_DEMAND_LAND": "0"}
+    )
+    assert tuned.enabled and tuned.deadline_seconds is None and not tuned.land
+    for name, value in (
+        ("ON_DEMAND_FETCH", "maybe"),
+        ("ON_DEMAND_DEADLINE_SECONDS", "-1"),
+        ("ON_DEMAND_RATE_PER_MINUTE", "lots"),
+        ("ON_DEMAND_TRACKS", "0"),
+    ):
+        with pytest.raises(OptionsError, match=name):
+            OnDemandOptions.for_server({name: value})
+
+
+# --- the profile, as staging and int_artists_audio_profiled compute it --------------------
+
+
+def test_feature_ranges_are_the_macros() -> None:
+    macro = (PROJECT_ROOT / "macros/audio_features/audio_feature_ranges.sql").read_text()
+    [literal] = re.findall(r"return\((\{.*?\})\)", macro, re.DOTALL)
+    ranges = ast.literal_eval(literal)
+    assert {name: tuple(bounds) for name, bounds in ranges.items()} == AUDIO_FEATURE_RANGES
+    assert list(ranges) == list(AUDIO_FEATURE_COLUMNS)
+
+
+def test_profile_counts_each_track_once_and_only_valid_features() -> None:
+    def features(track_id: str, danceability: float | None, tempo: float = 120.0) -> dict:
+        row = {name: 0.5 for name in AUDIO_FEATURE_COLUMNS}
+        row.update(track_id=track_id, danceability=danceability, tempo=tempo, key=5, mode=1)
+        row.update(loudness=-6.0, time_signature=4, duration_ms=1000, source="spotify")
+        return row
+
+    extracted_at = pa.scalar(0, pa.timestamp("us", tz="UTC")).as_py()
+    track_ids = ["t1", "t2", "t3", "t4", "t1"]  # t1 listed twice: one track
+    top_tracks = pa.Table.from_pylist(
+        [
+            {
+                "artist_id": "a",
+                "track_id": track_id,
+                "track_rank": rank,
+                "selection": "top_tracks",
+                "extracted_at": extracted_at,
+            }
+            for rank, track_id in enumerate(track_ids, start=1)
+        ],
+        schema=LAKE_TABLES["top_tracks"],
+    )
+    audio_features = pa.Table.from_pylist(
+        [
+            {**features("t1", 0.2), "extracted_at": extracted_at},
+            {**features("t2", 0.4), "extracted_at": extracted_at},
+            {**features("t3", None), "extracted_at": extracted_at},  # missing: not valid
+            {**features("t4", 0.9, tempo=301.0), "extracted_at": extracted_at},  # out of range
+        ],
+        schema=LAKE_TABLES["audio_features"],
+    )
+    profile = profile_from_rows(top_tracks, audio_features)
+    assert profile is not None and profile.track_count == 2
+    assert profile.features["danceability"] == pytest.approx(0.3, abs=1e-15)
+    assert profile.features["key"] == 5.0 and profile.features["tempo"] == 120.0
+    assert profile_from_rows(top_tracks.slice(2, 2), audio_features) is None
