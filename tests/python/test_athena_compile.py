@@ -35,6 +35,7 @@ MODELS = {
     "stg_spotify__top_tracks",
     "stg_spotify__audio_features",
     "int_artists_audio_profiled",
+    "dim_similarity_features",
     "dim_artists",
     "int_artist_vectors_gridded",
     "int_grid_levels_enumerated",
@@ -45,7 +46,11 @@ MODELS = {
     "int_candidate_pairs_measured",
     "fct_related_artists",
     "fct_artist_tracks",
+    "fct_artist_recommendations",
 }
+
+# The seeds that declare their column types (static_schema types them), in the models' schema.
+TYPED_SEEDS = {"artist_aliases"}
 
 # Cheap steps of the nearest-artists search, read once or recomputed for less than a write.
 VIEW_MODELS = {
@@ -103,8 +108,9 @@ def test_compiled_sql_parses_with_sqlglot_athena(
 
 def test_every_column_type_is_known(schema: dict[str, Any]) -> None:
     # The integer-division check is only as good as the types it sees.
-    models = schema["awsdatacatalog"]["spotify"]
-    assert set(models) == MODELS
+    tables = schema["awsdatacatalog"]["spotify"]
+    assert set(tables) == MODELS | TYPED_SEEDS
+    models = {name: tables[name] for name in MODELS}
     unknown = [
         f"{model}.{column}"
         for model, columns in models.items()
@@ -114,6 +120,14 @@ def test_every_column_type_is_known(schema: dict[str, Any]) -> None:
     assert unknown == []
     assert models["int_artists_audio_profiled"]["track_count"] == "BIGINT"
     assert models["fct_related_artists"]["similarity_rank"] == "INTEGER"
+    # The serving mart's nested columns, as Athena's row casts declare them.
+    recommendations = models["fct_artist_recommendations"]
+    assert recommendations["aliases"] == "ARRAY(VARCHAR)"
+    assert recommendations["related_artists"] == (
+        "ARRAY(ROW(similarity_rank INTEGER, artist_id VARCHAR, artist_name VARCHAR,"
+        " distance DOUBLE, similarity_score DOUBLE, tracks ARRAY(ROW(track_name VARCHAR,"
+        " album_name VARCHAR, release_date VARCHAR, spotify_url VARCHAR))))"
+    )
 
 
 def test_no_duckdb_only_syntax_in_athena_sql(
@@ -188,22 +202,24 @@ def test_detector_accepts_the_athena_spelling(name: str) -> None:
 
 
 def test_detector_flags_the_duckdb_builds_own_sql(workspace: DbtWorkspace) -> None:
-    # The DuckDB target's SQL (read_parquet, the min_by/struct_pack/unnest top-k) must not
-    # pass as Athena SQL: the detector would catch a DuckDB branch leaking into Athena.
+    # The DuckDB target's SQL (read_parquet, the min_by/struct_pack/unnest top-k, the struct
+    # and empty list literals of the serving mart) must not pass as Athena SQL: the detector
+    # would catch a DuckDB branch leaking into Athena.
+    checked = {"stg_spotify__artists", "fct_related_artists", "fct_artist_recommendations"}
     target = workspace.root / "target-duckdb-compile"
-    workspace.dbt(
-        ["compile", "--select", "stg_spotify__artists", "fct_related_artists"], target_path=target
-    )
+    workspace.dbt(["compile", "--select", *sorted(checked)], target_path=target)
     duckdb_manifest = json.loads((target / "manifest.json").read_text())
     findings = {
         node["name"]: {finding.kind for finding in duckdb_only_syntax(node["compiled_code"])}
         for node in model_nodes_in_build_order(duckdb_manifest)
-        if node["name"] in {"stg_spotify__artists", "fct_related_artists"}
+        if node["name"] in checked
     }
     assert "DuckDB-only function" in findings["stg_spotify__artists"]
     assert "struct/map literal '{...}'" in findings["stg_spotify__artists"]
     assert "DuckDB-only function" in findings["fct_related_artists"]
     assert "unnest in a select list (use cross join unnest)" in findings["fct_related_artists"]
+    assert "struct/map literal '{...}'" in findings["fct_artist_recommendations"]
+    assert "list literal '[...]' (use array[...])" in findings["fct_artist_recommendations"]
 
 
 def test_athena_mart_uses_the_rank_filter(athena_compiled: pathlib.Path) -> None:

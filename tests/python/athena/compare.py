@@ -1,4 +1,8 @@
-"""Comparing two engines' results: the same rows in any order, floats within a tolerance."""
+"""Comparing two engines' results: the same rows in any order, floats within a tolerance.
+
+Nested values (DuckDB returns a list as a Python list and a struct as a dict) are compared
+element by element and field by field, with the same tolerance for the floats inside.
+"""
 
 from __future__ import annotations
 
@@ -54,15 +58,21 @@ def compare_tables(
 
 
 def _sort_key(row: tuple) -> tuple:
-    # Floats are rounded so that noise in the last bits cannot change the order.
-    return tuple(
-        (0, "")
-        if value is None
-        else (1, f"{value:.6e}")
-        if isinstance(value, float)
-        else (1, repr(value))
-        for value in row
-    )
+    return tuple(_value_sort_key(value) for value in row)
+
+
+def _value_sort_key(value: Any) -> tuple:
+    # Floats are rounded so that noise in the last bits cannot change the order, also
+    # inside lists and structs.
+    if value is None:
+        return (0, "")
+    if isinstance(value, float):
+        return (1, f"{value:.6e}")
+    if isinstance(value, list | tuple):
+        return (2, tuple(_value_sort_key(item) for item in value))
+    if isinstance(value, dict):
+        return (3, tuple((str(key), _value_sort_key(item)) for key, item in value.items()))
+    return (1, repr(value))
 
 
 def _rows_match(expected: tuple, actual: tuple, tolerance: float) -> bool:
@@ -79,5 +89,10 @@ def _values_match(left: Any, right: Any, tolerance: float) -> bool:
     if isinstance(left, list | tuple) and isinstance(right, list | tuple):
         return len(left) == len(right) and all(
             _values_match(a, b, tolerance) for a, b in zip(left, right, strict=True)
+        )
+    if isinstance(left, dict) and isinstance(right, dict):
+        # Field names in order (a struct's type), then each field's value.
+        return list(left) == list(right) and all(
+            _values_match(left[key], right[key], tolerance) for key in left
         )
     return left == right

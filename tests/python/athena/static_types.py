@@ -1,8 +1,9 @@
 """Column types without a database: the raw tables' from their DDL, every model's inferred.
 
-:func:`static_schema` types the sources from the Athena DDL and each model from its compiled
-Athena SQL (sqlglot, in dependency order, with Trino's decimal literals), so that the
-portability checks know which operands of a division are integers or decimals.
+:func:`static_schema` types the sources from the Athena DDL, the seeds from the
+``column_types`` they declare, and each model from its compiled Athena SQL (sqlglot, in
+dependency order, with Trino's decimal literals), so that the portability checks know which
+operands of a division are integers or decimals.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ def static_schema(
     manifest: Mapping[str, Any],
     lake_tables: Mapping[str, LakeTableDdl],
 ) -> dict[str, dict[str, dict[str, dict[str, str]]]]:
-    """{catalog: {schema: {table: {column: type}}}} for the sources and every model.
+    """{catalog: {schema: {table: {column: type}}}} for the sources, seeds and every model.
 
-    Source types come from the DDL; each model's output types are inferred by sqlglot from
-    its compiled Athena SQL, in dependency order (unknown where sqlglot cannot tell).
+    Source types come from the DDL; a seed's from its ``column_types`` config (a seed that
+    declares none is left out, its columns unknown); each model's output types are inferred by
+    sqlglot from its compiled Athena SQL, in dependency order (unknown where sqlglot cannot
+    tell).
     """
     schema: dict[str, dict[str, dict[str, dict[str, str]]]] = {}
 
@@ -44,6 +47,17 @@ def static_schema(
             for name, column_type in (*ddl.columns, *ddl.partition_columns)
         }
         add(source["relation_name"], columns)
+
+    for node in manifest["nodes"].values():
+        declared = node["config"].get("column_types") if node["resource_type"] == "seed" else {}
+        if declared:
+            add(
+                node["relation_name"],
+                {
+                    name: exp.DataType.build(column_type, dialect="athena").sql("athena")
+                    for name, column_type in declared.items()
+                },
+            )
 
     for node in model_nodes_in_build_order(manifest):
         annotated = annotate(node["compiled_code"], schema)
