@@ -175,6 +175,8 @@ def answer_on_demand(
     started = time.monotonic()
     if tracks_per_artist < 0:
         raise ValueError(f"tracks_per_artist must be 0 or more, got {tracks_per_artist}")
+    if k is not None and k < 1:
+        raise ValueError(f"k must be 1 or more, got {k}")
     if not options.enabled:
         return OnDemandResult(
             None, DISABLED, f"on-demand fetching is off ({ENABLED_VARIABLE}=1 turns it on)"
@@ -277,8 +279,8 @@ def answer_from_rows(
     return OnDemandResult(
         answer,
         None,
-        f"{artist_name} is not in the warehouse: computed on demand from "
-        f"{profile.track_count} tracks fetched from Spotify now",
+        f"{artist_name} is not in the warehouse yet: its related artists were computed on "
+        f"demand, from {profile.track_count} of its tracks",
         profile,
         fetch,
     )
