@@ -9,9 +9,10 @@ SETUP_STAMP := $(VENV)/.installed
 export LAKE_URI ?= ./lake
 export DUCKDB_PATH ?= target/spotify.duckdb
 PIP_VERSION := 25.3
-DEMO_ARTISTS ?= BLACKPINK Queen "Daft Punk"
+DEMO_ARTISTS ?= BLACKPINK 블랙핑크 beyonce "Daft Punk"
+export SERVING_FILE_URI ?= target/serving/artist_recommendations.parquet
 
-.PHONY: setup demo test lint sqllint metalint pytest build docs lock clean
+.PHONY: setup demo test lint sqllint metalint pytest build serve docs lock clean
 
 setup: $(SETUP_STAMP) profiles.yml
 
@@ -26,15 +27,22 @@ $(SETUP_STAMP): pyproject.toml constraints.txt
 profiles.yml:
 	cp profiles.example.yml profiles.yml
 
-## demo: import the TidyTuesday sample into the local lake, build the warehouse, ask it.
+## demo: import the TidyTuesday sample into the local lake, build the warehouse and its
+## serving file, ask it.
 demo: setup
 	$(BIN)/spotify-extract dataset data/tidytuesday/spotify_songs.parquet --lake "$(LAKE_URI)" --name tidytuesday
 	$(BIN)/dbt build --target duckdb --profiles-dir . --quiet
+	$(BIN)/spotify-related export --to "$(SERVING_FILE_URI)"
 	$(BIN)/spotify-related $(DEMO_ARTISTS)
 
-## build: run the dbt models and tests on whatever is in the lake.
+## build: run the dbt models and tests on whatever is in the lake, then write the serving file.
 build: setup
 	$(BIN)/dbt build --target duckdb --profiles-dir .
+	$(BIN)/spotify-related export --to "$(SERVING_FILE_URI)"
+
+## serve: the chat skill server on http://127.0.0.1:8080/skill, from the serving file.
+serve: setup
+	$(BIN)/spotify-related serve --host 127.0.0.1 --port 8080 --serving-file "$(SERVING_FILE_URI)"
 
 ## docs: generate and serve the dbt docs (lineage graph) on http://localhost:8080.
 docs: setup

@@ -1,14 +1,18 @@
 """``spotify-related``: an artist's nearest artists by sound, and what to play.
 
     spotify-related "Daft Punk" Queen 블랙핑크 --tracks 3 --k 2 [--json]
+    spotify-related serve [--host 127.0.0.1] [--port 8080]     (lookup/skill_command.py)
+    spotify-related export [--to URI]                          (lookup/export_command.py)
 
-reads the marts (dim_artists, fct_related_artists, fct_artist_tracks) and the artist_aliases
-seed of the DuckDB warehouse (``--db``, default ``DUCKDB_PATH`` or ``target/spotify.duckdb``).
-Which artist a typed name means: ``lookup/matching.py`` (docs/lookup.md).
+reads the mart fct_artist_recommendations of the DuckDB warehouse (``--db``, default
+``DUCKDB_PATH`` or ``target/spotify.duckdb``). Which artist a typed name means:
+``lookup/matching.py`` (docs/lookup.md). An artist named "serve" or "export" is asked for
+after ``--``: ``spotify-related -- serve``.
 
-``--tracks N`` is a whole number, 0 or more (default 3): 0 lists no tracks, and there is no
-upper bound (more than an artist has lists all of them). ``--k N`` shows the N nearest, 1 up
-to the top_k the warehouse was built with (default: all of them). ``--json`` prints one JSON
+``--tracks N`` is a whole number, 0 or more (default 3): 0 lists no tracks; more than the
+warehouse keeps per artist (its recommendation_track_count, default 10) lists all it keeps.
+``--k N`` shows the N nearest, 1 up to the top_k the warehouse was built with (default: all
+of them). ``--json`` prints one JSON
 document, ``{"answers": [...], "errors": [...]}`` (its shape: docs/lookup.md). A bad value is
 an argparse error: usage, one error line, exit 2.
 
@@ -24,7 +28,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 
 import duckdb
 from rich.console import Console
@@ -39,12 +43,8 @@ from extract.cli_common import (
     print_error,
 )
 from lookup.answer import Answer, ArtistLookupError
-from lookup.matching import NameIndex
-from lookup.queries import (
-    connect,
-    default_database_path,
-    related_artists,
-)
+from lookup.queries import connect, default_database_path
+from lookup.serving_index import ServingIndex
 
 PROGRAM = "spotify-related"
 
@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=non_negative_int,
         default=3,
         metavar="N",
-        help="tracks shown per related artist, 0 or more (default 3; 0 shows none)",
+        help="tracks shown per related artist, 0 or more (default 3; 0 shows none; at most "
+        "the warehouse's recommendation_track_count are kept)",
     )
     parser.add_argument(
         "--k",
@@ -137,6 +138,15 @@ def render(answer: Answer, console: Console) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:
+        from lookup.skill_command import main as serve
+
+        return serve(argv[1:])
+    if argv[:1] == ["export"]:
+        from lookup.export_command import main as export
+
+        return export(argv[1:])
     arguments = build_parser().parse_args(argv)
     try:
         return answer_all(arguments)
@@ -156,28 +166,29 @@ def answer_all(arguments: argparse.Namespace) -> int:
         print_error(PROGRAM, str(error))
         return EXIT_USAGE
     with connection:
-        kept = kept_related_count(connection)
-        if arguments.k is not None and arguments.k > kept:
-            print_error(
-                PROGRAM,
-                f"--k {arguments.k} is more than the warehouse keeps ({kept} related artists "
-                f"per artist): rebuild with dbt build --vars '{{top_k: {arguments.k}}}'",
-            )
-            return EXIT_USAGE
-        names = NameIndex.read(connection)
-        answers, errors = [], []
-        for name in arguments.artists:
-            try:
-                answer = related_artists(connection, name, arguments.tracks, names)
-            except ArtistLookupError as error:
-                print_error(PROGRAM, str(error))
-                errors.append({"query": name, "error": str(error)})
-                continue
-            answer = replace(answer, related=answer.related[: arguments.k or kept])
-            answers.append((name, answer))
-            if not arguments.json:
-                render_match(answer, name, console)
-                render(answer, console)
+        return answer_names(ServingIndex.from_warehouse(connection), arguments, console)
+
+
+def answer_names(index: ServingIndex, arguments: argparse.Namespace, console: Console) -> int:
+    if arguments.k is not None and arguments.k > index.top_k:
+        print_error(
+            PROGRAM,
+            f"--k {arguments.k} is more than the warehouse keeps ({index.top_k} related artists "
+            f"per artist): rebuild with dbt build --vars '{{top_k: {arguments.k}}}'",
+        )
+        return EXIT_USAGE
+    answers, errors = [], []
+    for name in arguments.artists:
+        try:
+            answer = index.answer(name, arguments.tracks, arguments.k)
+        except ArtistLookupError as error:
+            print_error(PROGRAM, str(error))
+            errors.append({"query": name, "error": str(error)})
+            continue
+        answers.append((name, answer))
+        if not arguments.json:
+            render_match(answer, name, console)
+            render(answer, console)
     if arguments.json:
         document = {
             "answers": [answer_document(name, answer) for name, answer in answers],
@@ -185,14 +196,6 @@ def answer_all(arguments: argparse.Namespace) -> int:
         }
         print(json.dumps(document, ensure_ascii=False, indent=2))
     return EXIT_FAILED if errors else EXIT_OK
-
-
-def kept_related_count(connection: duckdb.DuckDBPyConnection) -> int:
-    """How many related artists the warehouse keeps per artist (its top_k, as built)."""
-    [(kept,)] = connection.execute(
-        "select coalesce(max(similarity_rank), 0) from fct_related_artists"
-    ).fetchall()
-    return int(kept)
 
 
 def answer_document(query: str, answer: Answer) -> dict:

@@ -13,6 +13,7 @@ then the smallest artist id; the others are listed with the answer.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -48,20 +49,35 @@ class NameIndex:
     folded_alias_names: dict[str, list[tuple[str, str]]]  # folded alias -> (alias, name)
 
     @classmethod
+    def build(
+        cls,
+        artists: Iterable[tuple[str, str, int, str]],
+        aliases: Iterable[tuple[str, str, str]],
+    ) -> NameIndex:
+        """From (artist_id, artist_name, track_count, folded name) and (alias, folded alias,
+        artist_name) rows; the folded forms are ``lookup.names.fold``'s, computed by whoever
+        stored them (the serving file carries them, ``read`` folds here)."""
+        index = cls({}, defaultdict(list), defaultdict(list), {}, defaultdict(list))
+        for artist_id, artist_name, track_count, folded_name in artists:
+            candidate = Candidate(artist_id, artist_name, int(track_count or 0))
+            index.by_id[artist_id] = candidate
+            index.by_name[artist_name].append(candidate)
+            index.by_folded_name[folded_name].append(candidate)
+        for alias, folded_alias, artist_name in aliases:
+            index.alias_names[alias] = artist_name
+            index.folded_alias_names[folded_alias].append((alias, artist_name))
+        return index
+
+    @classmethod
     def read(cls, connection: duckdb.DuckDBPyConnection) -> NameIndex:
+        """Every artist of ``dim_artists`` and every alias of the seed, folded here."""
         rows = connection.execute(
             "select artist_id, artist_name, coalesce(track_count, 0) from dim_artists"
         ).fetchall()
-        index = cls({}, defaultdict(list), defaultdict(list), {}, defaultdict(list))
-        for artist_id, artist_name, track_count in rows:
-            candidate = Candidate(artist_id, artist_name, int(track_count))
-            index.by_id[artist_id] = candidate
-            index.by_name[artist_name].append(candidate)
-            index.by_folded_name[fold(artist_name)].append(candidate)
-        for alias, artist_name in read_aliases(connection):
-            index.alias_names[alias] = artist_name
-            index.folded_alias_names[fold(alias)].append((alias, artist_name))
-        return index
+        return cls.build(
+            ((artist_id, name, count, fold(name)) for artist_id, name, count in rows),
+            ((alias, fold(alias), name) for alias, name in read_aliases(connection)),
+        )
 
     def match(self, query: str) -> Match | None:
         """The artist ``query`` (already trimmed) means, or None."""

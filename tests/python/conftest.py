@@ -1,7 +1,9 @@
-"""Shared fixtures for the Python tests: the repository root and an in-process CLI runner."""
+"""Shared fixtures for the Python tests: the repository root, an in-process CLI runner,
+the sample warehouse and moto's S3 server (``s3_environment``, tests/python/moto_s3.py)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from extract import cli
+from extract.cli import main as extract_main
+from tests.python.dbt_runner import SAMPLE_PARQUET, DbtWorkspace
+from tests.python.moto_s3 import s3_environment  # noqa: F401 (a fixture, shared from here)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,3 +50,30 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[[Sequence[str]], Cli
         return CliResult(exit_code=exit_code, stdout=captured.out, stderr=captured.err)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DbtWorkspace:
+    """The committed sample imported and built with `dbt build` (every dbt test), once for
+    the session: the tests that read it (test_pipeline.py, test_skill_server.py) never
+    write to it."""
+    workspace = DbtWorkspace.create(tmp_path_factory.mktemp("sample"))
+    exit_code = extract_main(
+        [
+            "dataset",
+            str(SAMPLE_PARQUET),
+            "--lake",
+            workspace.lake_uri,
+            "--dt",
+            "2026-11-24",
+            "--name",
+            "tidytuesday",
+        ]
+    )
+    assert exit_code == 0
+    started = time.perf_counter()
+    result = workspace.dbt(["build"])
+    elapsed = time.perf_counter() - started
+    print(f"\ndbt build of the sample (import excluded): {elapsed:.1f} s")
+    assert "ERROR=0" in result.stdout
+    return workspace

@@ -125,6 +125,7 @@ def athena_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AthenaRun]:
         for lake in (workspace.lake_uri, lake_uri):
             arguments = ["dataset", str(SAMPLE_PARQUET), "--lake", lake, "--dt", partition_date]
             assert extract_main([*arguments, "--name", "tidytuesday"]) == 0
+        workspace.dbt(["seed"])
         workspace.dbt(["run"])
 
         workspace.dbt(

@@ -26,7 +26,8 @@ from tests.python.nearest_neighbours import (
 )
 from tests.python.synthetic_lake import write_synthetic_lake
 
-MART_SELECTION = ["--select", "+fct_related_artists", "+fct_artist_tracks"]
+# The answers' mart and everything under it (fct_related_artists, fct_artist_tracks).
+MART_SELECTION = ["--select", "+fct_artist_recommendations"]
 
 
 def build(workspace: DbtWorkspace, variables: dict | None = None) -> None:

@@ -21,7 +21,7 @@ import pytest
 from extract import cli as extract_cli
 from extract.cli_common import non_negative_int, positive_int
 from lookup import cli as lookup_cli
-from lookup.queries import artist_tracks, related_artists
+from lookup.queries import related_artists
 from tests.python.dbt_runner import PROJECT_ROOT, DbtWorkspace
 from tests.python.synthetic_lake import write_synthetic_lake
 
@@ -35,7 +35,7 @@ BAD_WHOLE_NUMBERS = [
     pytest.param("9" * 5000, id="5000-digits"),  # more digits than Python's int() parses
 ]
 TRACKS_PER_ARTIST = 3  # of every synthetic artist
-LOOKUP_MARTS = ["--select", "+dim_artists", "+fct_related_artists", "+fct_artist_tracks"]
+LOOKUP_MART = ["--select", "+fct_artist_recommendations"]
 
 
 def spotify_related(*arguments: str) -> subprocess.CompletedProcess[str]:
@@ -152,9 +152,10 @@ def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "similarity_distance": "euclidean",
         "min_related_track_count": 1,
     }
-    # dbt run, not build: only the lookup's three marts are needed here; the models' data and
+    # dbt seed and run, not build: only the lookup's mart is needed here; the models' data and
     # unit tests are test_pipeline.py's and test_mart_edge_cases.py's business.
-    workspace.dbt(["run", *LOOKUP_MARTS, "--vars", json.dumps(variables)])
+    workspace.dbt(["seed"])
+    workspace.dbt(["run", *LOOKUP_MART, "--vars", json.dumps(variables)])
     return workspace.duckdb_path
 
 
@@ -184,9 +185,7 @@ def test_related_tracks_good_value(tiny_warehouse: Path, value: str, shown: int)
 
 def test_library_rejects_negative_track_counts(tiny_warehouse: Path) -> None:
     with duckdb.connect(str(tiny_warehouse), read_only=True) as connection:
-        assert artist_tracks(connection, "b", 0) == []
-        with pytest.raises(ValueError, match="0 or more"):
-            artist_tracks(connection, "b", -1)
+        assert all(not related.tracks for related in related_artists(connection, "b", 0).related)
         with pytest.raises(ValueError, match="0 or more"):
             related_artists(connection, "Artist a", -1)
 

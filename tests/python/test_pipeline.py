@@ -9,19 +9,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import duckdb
 import numpy as np
 import pytest
 import yaml
 
-from extract.cli import main as extract_main
 from lookup.answer import Answer
 from lookup.queries import related_artists
 from tests.python.dbt_runner import (
     PROJECT_ROOT,
-    SAMPLE_PARQUET,
     DbtWorkspace,
     default_similarity_features,
 )
@@ -34,30 +31,6 @@ from tests.python.nearest_neighbours import (
 DEFAULT_FEATURES = default_similarity_features()
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DbtWorkspace:
-    workspace = DbtWorkspace.create(tmp_path_factory.mktemp("sample"))
-    exit_code = extract_main(
-        [
-            "dataset",
-            str(SAMPLE_PARQUET),
-            "--lake",
-            workspace.lake_uri,
-            "--dt",
-            "2026-11-24",
-            "--name",
-            "tidytuesday",
-        ]
-    )
-    assert exit_code == 0
-    started = time.perf_counter()
-    result = workspace.dbt(["build"])
-    elapsed = time.perf_counter() - started
-    print(f"\ndbt build of the sample (import excluded): {elapsed:.1f} s")
-    assert "ERROR=0" in result.stdout
-    return workspace
 
 
 def query(workspace: DbtWorkspace, sql: str) -> list[tuple]:

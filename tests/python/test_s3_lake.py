@@ -7,57 +7,25 @@ servers; S3 is moto's real HTTP protocol, reached through ``AWS_ENDPOINT_URL`` l
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pytest
-import s3fs
 import yaml
-from moto.server import ThreadedMotoServer
 
 from extract.cli import main as extract_main
 from tests.python.dbt_runner import PROJECT_ROOT, DbtWorkspace
 from tests.python.fakes.catalog import Catalog
 from tests.python.fakes.reccobeats import FakeReccoBeats, reccobeats_environment
 from tests.python.fakes.spotify import FakeSpotify, spotify_environment
+from tests.python.moto_s3 import s3
 
 DT = "2026-11-24"
 BUCKET = "spotify-lake"
 LAKE_URI = f"s3://{BUCKET}/lake"
 ARTISTS = {"Daft Punk": "4tZwfgrHOc3mvqYlEYSvVi", "Queen": "1dfeR4HaWDbWqFHLkxsg1d"}
 ARTISTS["ABBA"] = "0LcJLqbBmaGUft1e9Mm8HV"
-
-
-@pytest.fixture(scope="module")
-def s3_environment():
-    """moto's S3 on a free port of 127.0.0.1, and the AWS variables that point at it."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ENDPOINT_URL": f"http://{host}:{port}",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }.items():
-            patch.setenv(name, value)
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "LAKE_URI"):
-            patch.delenv(name, raising=False)
-        s3fs.S3FileSystem.clear_instance_cache()  # no client bound to another endpoint
-        s3fs.S3FileSystem(skip_instance_cache=True).mkdir(BUCKET)
-        try:
-            yield patch
-        finally:
-            s3fs.S3FileSystem.clear_instance_cache()
-            server.stop()
-
-
-def s3() -> s3fs.S3FileSystem:
-    return s3fs.S3FileSystem(skip_instance_cache=True)
 
 
 @pytest.fixture(scope="module")
