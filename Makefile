@@ -9,7 +9,7 @@ SETUP_STAMP := $(VENV)/.installed
 export LAKE_URI ?= ./lake
 export DUCKDB_PATH ?= target/spotify.duckdb
 PIP_VERSION := 25.3
-DEMO_ARTISTS ?= BLACKPINK 블랙핑크 beyonce "Daft Punk"
+DEMO_ARTISTS ?= BLACKPINK 블랙핑크 beyonce Queen
 export SERVING_FILE_URI ?= target/serving/artist_recommendations.parquet
 
 .PHONY: setup demo test lint sqllint metalint pytest build serve docs lock clean

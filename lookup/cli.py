@@ -43,10 +43,14 @@ from extract.cli_common import (
     print_error,
 )
 from lookup.answer import Answer, ArtistLookupError
+from lookup.on_demand import DISABLED, NO_CREDENTIALS, REJECTED, PendingFetch, answer_on_demand
+from lookup.on_demand_options import OnDemandOptions, OptionsError
 from lookup.queries import connect, default_database_path
 from lookup.serving_index import ServingIndex
 
 PROGRAM = "spotify-related"
+# On-demand outcomes not worth a word next to "no artist named ...": it was not tried.
+QUIET_REASONS = {NO_CREDENTIALS, DISABLED, REJECTED}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,11 +169,49 @@ def answer_all(arguments: argparse.Namespace) -> int:
     except (ArtistLookupError, duckdb.Error) as error:
         print_error(PROGRAM, str(error))
         return EXIT_USAGE
+    try:
+        on_demand = OnDemandOptions.for_command_line()
+    except OptionsError as error:
+        print_error(PROGRAM, str(error))
+        return EXIT_USAGE
     with connection:
-        return answer_names(ServingIndex.from_warehouse(connection), arguments, console)
+        index = ServingIndex.from_warehouse(connection)
+        return answer_names(index, arguments, console, OnDemand(connection, on_demand))
 
 
-def answer_names(index: ServingIndex, arguments: argparse.Namespace, console: Console) -> int:
+class OnDemand:
+    """The command line's on-demand path (docs/on-demand.md): a name the warehouse lacks,
+    fetched from Spotify and answered now; what it lands, reported when landed."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, options: OnDemandOptions) -> None:
+        self.connection = connection
+        self.options = options
+        self.fetches: list[PendingFetch] = []
+
+    def answer(self, name: str, tracks: int, k: int | None) -> tuple[Answer | None, str]:
+        """The answer (or None) and one line saying how it went."""
+        result = answer_on_demand(self.connection, name, tracks, self.options, k=k)
+        if result.fetch is not None:
+            self.fetches.append(result.fetch)
+        return result.answer, result.message if result.reason not in QUIET_REASONS else ""
+
+    def report_landings(self) -> None:
+        """Wait for what is being landed, and say where it went (or why not)."""
+        for fetch in self.fetches:
+            fetch.wait()
+            if fetch.landed is not None:
+                print(
+                    f"{PROGRAM}: landed {fetch.query!r} in {self.options.lake_uri} for the "
+                    "next build",
+                    file=sys.stderr,
+                )
+            elif fetch.not_landed:
+                print(f"{PROGRAM}: {fetch.query!r} not landed: {fetch.not_landed}", file=sys.stderr)
+
+
+def answer_names(
+    index: ServingIndex, arguments: argparse.Namespace, console: Console, on_demand: OnDemand
+) -> int:
     if arguments.k is not None and arguments.k > index.top_k:
         print_error(
             PROGRAM,
@@ -182,9 +224,18 @@ def answer_names(index: ServingIndex, arguments: argparse.Namespace, console: Co
         try:
             answer = index.answer(name, arguments.tracks, arguments.k)
         except ArtistLookupError as error:
-            print_error(PROGRAM, str(error))
-            errors.append({"query": name, "error": str(error)})
-            continue
+            fetched, how = (
+                on_demand.answer(name, arguments.tracks, arguments.k)
+                if error.suggestions
+                else (None, "")
+            )
+            if fetched is None:
+                message = f"{error}; on demand: {how}" if how else str(error)
+                print_error(PROGRAM, message)
+                errors.append({"query": name, "error": message})
+                continue
+            print_error(PROGRAM, how)
+            answer = fetched
         answers.append((name, answer))
         if not arguments.json:
             render_match(answer, name, console)
@@ -195,6 +246,7 @@ def answer_names(index: ServingIndex, arguments: argparse.Namespace, console: Co
             "errors": errors,
         }
         print(json.dumps(document, ensure_ascii=False, indent=2))
+    on_demand.report_landings()
     return EXIT_FAILED if errors else EXIT_OK
 
 

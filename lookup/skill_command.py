@@ -1,11 +1,13 @@
 """``spotify-related serve``: the chat skill server on this machine.
 
-    spotify-related serve [--host 127.0.0.1] [--port 8080] [--serving-file URI] [--on-demand]
+    spotify-related serve [--host 127.0.0.1] [--port 8080] [--serving-file URI]
+                          [--on-demand --db target/spotify.duckdb]
 
 serves ``lookup/skill_server.py``'s app with uvicorn, answering from the serving file
 (``--serving-file``, default ``SERVING_FILE_URI``, else
 target/serving/artist_recommendations.parquet; reloaded when it changes). Fetching unknown
-artists from Spotify is off unless ``--on-demand`` (docs/on-demand.md). Settings from the
+artists from Spotify is off unless ``--on-demand`` or ``ON_DEMAND_FETCH=1``, and then
+needs ``--db``, the DuckDB warehouse (docs/on-demand.md). Settings from the
 environment: ``SKILL_AUTH_TOKEN``, ``SKILL_MAX_BODY_BYTES``, ``SERVING_FILE_CHECK_SECONDS``
 (docs/chat-skill.md). A serving file that cannot be read or a bad setting is one line and
 exit 2.
@@ -16,13 +18,20 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
+import duckdb
 import uvicorn
 
 from extract.cli_common import EXIT_OK, EXIT_USAGE, positive_int, print_error
+from lookup.answer import Answer, ArtistLookupError
+from lookup.on_demand import answer_on_demand
+from lookup.on_demand_options import OnDemandOptions, OptionsError
+from lookup.queries import connect
 from lookup.serving_file import ServingFileError, default_serving_file
 from lookup.serving_source import ServingFileSource, check_seconds_from_environment
-from lookup.skill_server import SkillSettings, create_app
+from lookup.skill_response import TRACKS_PER_CARD
+from lookup.skill_server import OnDemand, SkillSettings, create_app
 
 PROGRAM = "spotify-related serve"
 MAX_PORT = 65535
@@ -51,9 +60,44 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--on-demand",
         action="store_true",
-        help="fetch artists the warehouse does not have from Spotify (off by default)",
+        help="fetch artists the warehouse does not have from Spotify (off by default; as "
+        "ON_DEMAND_FETCH=1); needs --db",
+    )
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="the DuckDB warehouse the on-demand path places new artists in (its "
+        "dim_similarity_features and dim_artists)",
     )
     return parser
+
+
+def on_demand_answerer(arguments: argparse.Namespace) -> OnDemand | None:
+    """The on-demand path, when ``--on-demand`` or ``ON_DEMAND_FETCH=1`` asks for it: the
+    server's options (deadline, rate limit) and the warehouse given by ``--db``."""
+    options = OnDemandOptions.for_server()
+    if arguments.on_demand:
+        options = replace(options, enabled=True)
+    if not options.enabled:
+        return None
+    if not arguments.db:
+        raise ValueError(
+            "on-demand fetching needs --db: the DuckDB warehouse whose normalised artists "
+            "a new artist is placed among (the serving file does not hold them)"
+        )
+    return warehouse_on_demand(arguments.db, options)
+
+
+def warehouse_on_demand(database_path: str, options: OnDemandOptions) -> OnDemand:
+    """Answers a name on demand against the warehouse at ``database_path`` (read-only, one
+    cursor a request, so requests in different threads may ask side by side)."""
+    connection = connect(database_path)
+
+    def answer(typed: str) -> Answer | None:
+        with connection.cursor() as cursor:
+            return answer_on_demand(cursor, typed, TRACKS_PER_CARD, options).answer
+
+    return answer
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,10 +108,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         source = ServingFileSource(
             arguments.serving_file or default_serving_file(), check_seconds_from_environment()
         )
-    except (ServingFileError, ValueError, OSError) as error:
+        on_demand = on_demand_answerer(arguments)
+    except (
+        ServingFileError,
+        OptionsError,
+        ArtistLookupError,
+        ValueError,
+        OSError,
+        duckdb.Error,
+    ) as error:
         print_error(PROGRAM, str(error))
         return EXIT_USAGE
-    app = create_app(source, settings, on_demand=None)
+    app = create_app(source, settings, on_demand)
     print(
         f"{PROGRAM}: {source().artist_count:,} artists from {source.uri}, skill URL "
         f"http://{arguments.host}:{arguments.port}/skill",

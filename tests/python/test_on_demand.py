@@ -23,9 +23,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import requests
 
 from extract.cli import main as extract_main
 from extract.schemas import AUDIO_FEATURE_COLUMNS, LAKE_TABLES
+from lookup import cli as lookup_cli
+from lookup.export_command import main as export_main
 from lookup.on_demand import (
     DEADLINE,
     DISABLED,
@@ -40,10 +43,14 @@ from lookup.on_demand import (
 )
 from lookup.on_demand_options import OnDemandOptions, OptionsError, TokenBucket
 from lookup.on_demand_profile import AUDIO_FEATURE_RANGES, profile_from_rows
+from lookup.serving_source import ServingFileSource
+from lookup.skill_command import warehouse_on_demand
+from lookup.skill_server import create_app
 from tests.python.dbt_runner import PROJECT_ROOT, SUBSET_CSV, DbtWorkspace
 from tests.python.fakes.catalog import Catalog, FakeTrack
 from tests.python.fakes.reccobeats import FakeReccoBeats, reccobeats_environment
 from tests.python.fakes.spotify import CLIENT_SECRET, FakeSpotify, spotify_environment
+from tests.python.kakao import assert_skill_response, running_server, skill_request
 
 DT = "2026-11-24"
 NEW_ARTIST = "Lumen Drift"  # in the fake catalogue, not in the subset
@@ -582,3 +589,74 @@ def test_profile_counts_each_track_once_and_only_valid_features() -> None:
     assert profile.features["danceability"] == pytest.approx(0.3, abs=1e-15)
     assert profile.features["key"] == 5.0 and profile.features["tempo"] == 120.0
     assert profile_from_rows(top_tracks.slice(2, 2), audio_features) is None
+
+
+# --- the command line: on by default ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def answers_warehouse(tmp_path_factory: pytest.TempPathFactory, subset_lake: Path) -> DbtWorkspace:
+    """The subset with the answers' mart (what spotify-related reads) and the parameters."""
+    workspace = DbtWorkspace.create(tmp_path_factory.mktemp("answers"), str(subset_lake))
+    workspace.dbt(["seed"])
+    workspace.dbt(["run", "--select", "+fct_artist_recommendations", "+dim_similarity_features"])
+    return workspace
+
+
+def test_the_command_line_answers_on_demand_and_lands(
+    answers_warehouse, start_apis, tmp_path, monkeypatch, capsys
+) -> None:
+    apis = start_apis()
+    lake = tmp_path / "lake"
+    for name, value in {**apis.environment(), "LAKE_URI": str(lake)}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("ON_DEMAND_FETCH", raising=False)  # on by default here
+    arguments = [NEW_ARTIST, "--db", str(answers_warehouse.duckdb_path), "--json", "--k", "2"]
+    exit_code = lookup_cli.main(arguments)
+    captured = capsys.readouterr()
+    assert exit_code == 0, captured.err
+    [answer] = json.loads(captured.out)["answers"]
+    assert (answer["artist_name"], answer["found_by"]) == (NEW_ARTIST, "on_demand")
+    assert [related["similarity_rank"] for related in answer["related"]] == [1, 2]
+    assert "computed on demand" in captured.err
+    assert f"landed {NEW_ARTIST!r} in {lake}" in captured.err
+    assert read_table(lake, "artists")["artist_name"].to_pylist() == [NEW_ARTIST]
+
+
+def test_the_command_line_without_credentials_suggests_and_writes_nothing(
+    answers_warehouse, tmp_path, monkeypatch, capsys
+) -> None:
+    lake = tmp_path / "lake"
+    monkeypatch.setenv("LAKE_URI", str(lake))
+    for name in ("SPOTIPY_CLIENT_ID", "SPOTIPY_CLIENT_SECRET", "ON_DEMAND_FETCH"):
+        monkeypatch.delenv(name, raising=False)
+    exit_code = lookup_cli.main([NEW_ARTIST, "--db", str(answers_warehouse.duckdb_path)])
+    captured = capsys.readouterr()
+    assert exit_code == 1
+    assert captured.err.count("\n") == 1 and "closest:" in captured.err
+    assert not lake.exists()
+
+
+def test_the_skill_server_answers_on_demand_when_enabled(
+    answers_warehouse, start_apis, tmp_path, monkeypatch
+) -> None:
+    apis = start_apis()
+    for name, value in apis.environment().items():
+        monkeypatch.setenv(name, value)
+    serving_file = tmp_path / "serving.parquet"
+    database = str(answers_warehouse.duckdb_path)
+    assert export_main(["--db", database, "--to", str(serving_file)]) == 0
+    source = ServingFileSource(str(serving_file))
+    server_options = OnDemandOptions.for_server({**apis.environment(), "ON_DEMAND_FETCH": "1"})
+    off = create_app(source)
+    on = create_app(source, on_demand=warehouse_on_demand(database, server_options))
+    body = skill_request(NEW_ARTIST)
+    with running_server(off) as off_url, running_server(on) as on_url:
+        suggested = requests.post(off_url + "/skill", json=body, timeout=10).json()
+        fetched = requests.post(on_url + "/skill", json=body, timeout=10).json()
+    for document in (suggested, fetched):
+        assert_skill_response(document)
+    assert "no artist named" in suggested["template"]["outputs"][0]["simpleText"]["text"]
+    text = fetched["template"]["outputs"][0]["simpleText"]["text"]
+    assert f"sound like {NEW_ARTIST}" in text and "fetched from Spotify just now" in text
+    assert fetched["template"]["outputs"][1]["carousel"]["items"]
