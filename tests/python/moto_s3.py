@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+import requests
 import s3fs
 from moto.server import ThreadedMotoServer
 
@@ -19,6 +20,8 @@ def s3_environment():
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    # moto keeps its state in the process, not the server: start each module empty.
+    requests.post(f"http://{host}:{port}/moto-api/reset", timeout=10).raise_for_status()
     with pytest.MonkeyPatch.context() as patch:
         for name, value in {
             "AWS_ENDPOINT_URL": f"http://{host}:{port}",
