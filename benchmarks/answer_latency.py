@@ -62,7 +62,7 @@ from benchmarks.skill_names import (
     draw_names,
     parse_mix,
 )
-from benchmarks.skill_requests import BadReply, proxy_event, read_reply, skill_body
+from benchmarks.skill_requests import BadReply, read_reply, skill_body, skill_event
 from benchmarks.skill_server_process import (
     SkillServerProcess,
     environment_without_token,
@@ -260,7 +260,7 @@ def lambda_path(
         from lookup import skill_lambda
 
         def invoke(name: AskedName) -> tuple[float, bool]:
-            event = proxy_event(skill_body(name.text))
+            event = skill_event(name.text)
             started = time.perf_counter()
             response = skill_lambda.handler(event, None)
             elapsed = time.perf_counter() - started
@@ -287,7 +287,7 @@ def lambda_path(
 def fresh_starts(serving_file: str, name: AskedName, repeats: int) -> list[FreshStart]:
     """``repeats`` cold starts, each a fresh ``python -c`` importing the handler and
     invoking it once with ``name``, started by the launcher (wall time, peak RSS)."""
-    event = json.dumps(proxy_event(skill_body(name.text)))
+    event = json.dumps(skill_event(name.text))
     starts = []
     with tempfile.TemporaryDirectory() as folder:
         result_file = pathlib.Path(folder) / "timing.json"

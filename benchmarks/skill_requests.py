@@ -1,67 +1,26 @@
 """What the skill benchmarks send and how they read the reply: Kakao skill requests, API
 Gateway proxy events, and the check that a reply is a skill response.
 
-The request has the shape Kakao i Open Builder sends for a block linked to the skill (the
-same shape as ``tests/python/kakao.py``'s, copied: benchmarks do not import the tests); the
-event is an API Gateway REST API proxy integration event for ``POST /skill``.
+The request and the event are the tests' own (``tests/python/skill_events.py``): the shape
+Kakao i Open Builder sends for a block linked to the skill, and an API Gateway REST API
+proxy integration event for ``POST /skill``.
 """
 
 from __future__ import annotations
 
 import json
 
-
-def skill_request(utterance: str, user_id: str = "kakao-benchmark-user") -> dict:
-    """A skill request for ``utterance``, as Open Builder sends one."""
-    return {
-        "intent": {"id": "intent-artist", "name": "artist"},
-        "userRequest": {
-            "timezone": "Asia/Seoul",
-            "params": {"ignoreMe": "true"},
-            "block": {"id": "block-artist", "name": "artist"},
-            "utterance": utterance,
-            "lang": "ko",
-            "user": {"id": user_id, "type": "botUserKey", "properties": {}},
-        },
-        "bot": {"id": "bot-spotify", "name": "spotify-related"},
-        "action": {
-            "name": "related_artists",
-            "clientExtra": None,
-            "params": {},
-            "id": "action-related",
-            "detailParams": {},
-        },
-        "contexts": [],
-    }
+from tests.python.skill_events import proxy_event, skill_request
 
 
 def skill_body(utterance: str) -> bytes:
-    return json.dumps(skill_request(utterance), ensure_ascii=False).encode()
+    """The body of a skill request for ``utterance``, as sent over HTTP."""
+    return json.dumps(skill_request(utterance, "kakao-benchmark-user"), ensure_ascii=False).encode()
 
 
-def proxy_event(body: bytes, request_id: str = "benchmark-request") -> dict:
-    """An API Gateway REST API proxy event for ``POST /skill`` carrying ``body``."""
-    return {
-        "resource": "/skill",
-        "path": "/skill",
-        "httpMethod": "POST",
-        "headers": {"Content-Type": "application/json"},
-        "multiValueHeaders": {},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": "/skill",
-            "httpMethod": "POST",
-            "path": "/prod/skill",
-            "stage": "prod",
-            "requestId": request_id,
-            "identity": {"sourceIp": "203.0.113.7"},
-        },
-        "body": body.decode(),
-        "isBase64Encoded": False,
-    }
+def skill_event(utterance: str) -> dict:
+    """The proxy event of API Gateway carrying a skill request for ``utterance``."""
+    return proxy_event(skill_body(utterance).decode(), request_id="benchmark-request")
 
 
 class BadReply(Exception):

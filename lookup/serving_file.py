@@ -137,3 +137,11 @@ def most_related(table: pa.Table) -> int:
     lengths = pc.list_value_length(table["related_artists"])
     largest = pc.max(lengths).as_py()
     return int(largest or 0)
+
+
+def most_tracks(table: pa.Table) -> int:
+    """How many tracks the file keeps per related artist (the build's
+    recommendation_track_count, or fewer if no artist has as many)."""
+    related = pc.list_flatten(table["related_artists"])
+    largest = pc.max(pc.list_value_length(pc.struct_field(related, "tracks"))).as_py()
+    return int(largest or 0)

@@ -1,14 +1,16 @@
 """``spotify-related serve``: the chat skill server on this machine.
 
     spotify-related serve [--host 127.0.0.1] [--port 8080] [--serving-file URI]
-                          [--on-demand --db target/spotify.duckdb]
+                          [--on-demand [--db target/spotify.duckdb | --on-demand-files URI]]
 
 serves ``lookup/skill_server.py``'s app with uvicorn, answering from the serving file
 (``--serving-file``, default ``SERVING_FILE_URI``, else
 target/serving/artist_recommendations.parquet; reloaded when it changes). Fetching unknown
 artists from Spotify is off unless ``--on-demand`` or ``ON_DEMAND_FETCH=1``, and then
-needs ``--db``, the DuckDB warehouse (docs/on-demand.md). Settings from the
-environment: ``SKILL_AUTH_TOKEN``, ``SKILL_MAX_BODY_BYTES``, ``SERVING_FILE_CHECK_SECONDS``
+places them among the warehouse's artists: the DuckDB warehouse of ``--db``, else the
+on-demand files (``--on-demand-files``, default ``ON_DEMAND_FILES_URI``, else ``on_demand``
+next to the serving file; docs/on-demand.md). Settings from the environment:
+``SKILL_AUTH_TOKEN``, ``SKILL_MAX_BODY_BYTES``, ``SERVING_FILE_CHECK_SECONDS``
 (docs/chat-skill.md). A serving file that cannot be read or a bad setting is one line and
 exit 2.
 """
@@ -24,13 +26,13 @@ import duckdb
 import uvicorn
 
 from extract.cli_common import EXIT_OK, EXIT_USAGE, positive_int, print_error
-from lookup.answer import Answer, ArtistLookupError
-from lookup.on_demand import answer_on_demand
+from lookup.answer import ArtistLookupError
+from lookup.on_demand_files import default_on_demand_files
 from lookup.on_demand_options import OnDemandOptions, OptionsError
-from lookup.queries import connect
+from lookup.reloading import check_seconds_from_environment
 from lookup.serving_file import ServingFileError, default_serving_file
-from lookup.serving_source import ServingFileSource, check_seconds_from_environment
-from lookup.skill_response import TRACKS_PER_CARD
+from lookup.serving_source import ServingFileSource
+from lookup.skill_on_demand import files_on_demand, warehouse_on_demand
 from lookup.skill_server import OnDemand, SkillSettings, create_app
 
 PROGRAM = "spotify-related serve"
@@ -61,43 +63,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--on-demand",
         action="store_true",
         help="fetch artists the warehouse does not have from Spotify (off by default; as "
-        "ON_DEMAND_FETCH=1); needs --db",
+        "ON_DEMAND_FETCH=1)",
     )
-    parser.add_argument(
+    placement = parser.add_mutually_exclusive_group()
+    placement.add_argument(
         "--db",
         default=None,
         help="the DuckDB warehouse the on-demand path places new artists in (its "
-        "dim_similarity_features and dim_artists)",
+        "dim_similarity_features, dim_artists and fct_artist_tracks)",
+    )
+    placement.add_argument(
+        "--on-demand-files",
+        default=None,
+        metavar="URI",
+        help="or those three tables as exported by spotify-related export (default: "
+        "ON_DEMAND_FILES_URI, else on_demand next to the serving file)",
     )
     return parser
 
 
-def on_demand_answerer(arguments: argparse.Namespace) -> OnDemand | None:
+def on_demand_answerer(arguments: argparse.Namespace, serving_file: str) -> OnDemand | None:
     """The on-demand path, when ``--on-demand`` or ``ON_DEMAND_FETCH=1`` asks for it: the
-    server's options (deadline, rate limit) and the warehouse given by ``--db``."""
+    server's options (deadline, rate limit), against ``--db`` or the on-demand files."""
     options = OnDemandOptions.for_server()
     if arguments.on_demand:
         options = replace(options, enabled=True)
     if not options.enabled:
         return None
-    if not arguments.db:
-        raise ValueError(
-            "on-demand fetching needs --db: the DuckDB warehouse whose normalised artists "
-            "a new artist is placed among (the serving file does not hold them)"
-        )
-    return warehouse_on_demand(arguments.db, options)
-
-
-def warehouse_on_demand(database_path: str, options: OnDemandOptions) -> OnDemand:
-    """Answers a name on demand against the warehouse at ``database_path`` (read-only, one
-    cursor a request, so requests in different threads may ask side by side)."""
-    connection = connect(database_path)
-
-    def answer(typed: str) -> Answer | None:
-        with connection.cursor() as cursor:
-            return answer_on_demand(cursor, typed, TRACKS_PER_CARD, options).answer
-
-    return answer
+    if arguments.db:
+        return warehouse_on_demand(arguments.db, options)
+    folder = arguments.on_demand_files or default_on_demand_files(serving_file)
+    return files_on_demand(folder, options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,10 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         settings = SkillSettings.from_environment()
-        source = ServingFileSource(
-            arguments.serving_file or default_serving_file(), check_seconds_from_environment()
-        )
-        on_demand = on_demand_answerer(arguments)
+        serving_file = arguments.serving_file or default_serving_file()
+        source = ServingFileSource(serving_file, check_seconds_from_environment())
+        on_demand = on_demand_answerer(arguments, serving_file)
     except (
         ServingFileError,
         OptionsError,

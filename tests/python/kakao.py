@@ -1,5 +1,6 @@
-"""Kakao i Open Builder for the tests: skill requests as the platform sends them, the skill
-response format as a JSON Schema, and the skill server running on 127.0.0.1.
+"""Kakao i Open Builder for the tests: the skill response format as a JSON Schema, and the
+skill server running on 127.0.0.1 (the requests the platform sends are
+tests/python/skill_events.py).
 
 The schema is written from the limits of Kakao's skill response guide (version 2.0):
 1 to 3 outputs; a simpleText of at most 1000 characters; a carousel of 1 to 10 cards of one
@@ -150,33 +151,6 @@ def assert_skill_response(document: dict) -> None:
     """``document`` is a skill response the platform accepts (every error listed)."""
     errors = [f"{list(error.path)}: {error.message}" for error in VALIDATOR.iter_errors(document)]
     assert errors == [], errors
-
-
-def skill_request(utterance: str, user_id: str = "kakao-user-0001", **params: str) -> dict:
-    """A skill request shaped as Open Builder sends one for a block linked to the skill."""
-    return {
-        "intent": {"id": "intent-artist", "name": "artist"},
-        "userRequest": {
-            "timezone": "Asia/Seoul",
-            "params": {"ignoreMe": "true"},
-            "block": {"id": "block-artist", "name": "artist"},
-            "utterance": utterance,
-            "lang": "ko",
-            "user": {"id": user_id, "type": "botUserKey", "properties": {}},
-        },
-        "bot": {"id": "bot-spotify", "name": "spotify-related"},
-        "action": {
-            "name": "related_artists",
-            "clientExtra": None,
-            "params": dict(params),
-            "id": "action-related",
-            "detailParams": {
-                name: {"origin": value, "value": value, "groupName": ""}
-                for name, value in params.items()
-            },
-        },
-        "contexts": [],
-    }
 
 
 @contextmanager

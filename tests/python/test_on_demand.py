@@ -28,6 +28,7 @@ import requests
 from extract.cli import main as extract_main
 from extract.schemas import AUDIO_FEATURE_COLUMNS, LAKE_TABLES
 from lookup import cli as lookup_cli
+from lookup import skill_lambda
 from lookup.export_command import main as export_main
 from lookup.on_demand import (
     DEADLINE,
@@ -41,16 +42,21 @@ from lookup.on_demand import (
     OnDemandResult,
     answer_on_demand,
 )
+from lookup.on_demand_files import TABLES, load_on_demand_files
 from lookup.on_demand_options import OnDemandOptions, OptionsError, TokenBucket
 from lookup.on_demand_profile import AUDIO_FEATURE_RANGES, profile_from_rows
+from lookup.serving_file import ServingFileError
 from lookup.serving_source import ServingFileSource
-from lookup.skill_command import warehouse_on_demand
+from lookup.skill_command import build_parser, on_demand_answerer
+from lookup.skill_on_demand import files_on_demand, warehouse_on_demand
 from lookup.skill_server import create_app
 from tests.python.dbt_runner import PROJECT_ROOT, SUBSET_CSV, DbtWorkspace
 from tests.python.fakes.catalog import Catalog, FakeTrack
 from tests.python.fakes.reccobeats import FakeReccoBeats, reccobeats_environment
 from tests.python.fakes.spotify import CLIENT_SECRET, FakeSpotify, spotify_environment
-from tests.python.kakao import assert_skill_response, running_server, skill_request
+from tests.python.kakao import assert_skill_response, running_server
+from tests.python.moto_s3 import s3
+from tests.python.skill_events import proxy_event, skill_request
 
 DT = "2026-11-24"
 NEW_ARTIST = "Lumen Drift"  # in the fake catalogue, not in the subset
@@ -637,26 +643,171 @@ def test_the_command_line_without_credentials_suggests_and_writes_nothing(
     assert not lake.exists()
 
 
-def test_the_skill_server_answers_on_demand_when_enabled(
-    answers_warehouse, start_apis, tmp_path, monkeypatch
+@pytest.fixture(scope="module")
+def exported(answers_warehouse: DbtWorkspace, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The serving file and, next to it, the on-demand files, exported from the warehouse."""
+    serving_file = tmp_path_factory.mktemp("serving") / "artist_recommendations.parquet"
+    database = str(answers_warehouse.duckdb_path)
+    assert export_main(["--db", database, "--to", str(serving_file)]) == 0
+    return serving_file
+
+
+def on_demand_folder(serving_file: Path) -> Path:
+    return serving_file.parent / "on_demand"
+
+
+def test_the_on_demand_files_answer_as_the_warehouse_does(
+    answers_warehouse, exported, connect, start_apis, catalog
 ) -> None:
+    apis = start_apis()
+    warehouse = connect(answers_warehouse)
+    loaded = load_on_demand_files(str(on_demand_folder(exported)))
+    from_files = answer_on_demand(loaded, NEW_ARTIST, 3, options(apis.environment(), None))
+    from_warehouse = answer_on_demand(warehouse, NEW_ARTIST, 3, options(apis.environment(), None))
+    assert from_files.answer is not None and from_files.answer == from_warehouse.answer
+    artist = catalog.artist_by_name(NEW_ARTIST)
+    assert_exact(from_files, brute_force(warehouse, expected_tracks(catalog, False), artist.id))
+    # Only the recommendable artists are kept, with every track an answer may show.
+    counts = loaded.execute(
+        "select (select count(*) from dim_artists), "
+        "(select count(*) from dim_artists where not is_recommendable)"
+    ).fetchone()
+    assert counts == (
+        warehouse.execute("select count(*) from dim_artists where is_recommendable").fetchone()[0],
+        0,
+    )
+    first_tracks = (
+        "select artist_id, track_name from fct_artist_tracks "
+        "where artist_id in (select artist_id from dim_artists where is_recommendable) "
+        "and track_rank <= 3 order by all"
+    )
+    assert loaded.execute(first_tracks).fetchall() == warehouse.execute(first_tracks).fetchall()
+
+
+def test_whole_tables_in_folders_load_as_the_exported_files(
+    answers_warehouse, exported, connect, tmp_path
+) -> None:
+    """As after an Athena build: each table a folder of parquet files, whole marts."""
+    warehouse = connect(answers_warehouse)
+    folder = tmp_path / "unloaded"
+    for table in TABLES:
+        (folder / table).mkdir(parents=True)
+        whole = warehouse.sql(f"select * from {table}").to_arrow_table()
+        half = whole.num_rows // 2
+        pq.write_table(whole.slice(0, half), folder / table / "part-0.parquet")
+        pq.write_table(whole.slice(half), folder / table / "part-1.parquet")
+    from_folders = load_on_demand_files(str(folder))
+    from_files = load_on_demand_files(str(on_demand_folder(exported)))
+    kept = from_files.execute("select max(track_rank) from fct_artist_tracks").fetchone()[0]
+    for query in (
+        "select * from dim_similarity_features order by all",
+        "select * from dim_artists order by all",
+        f"select * from fct_artist_tracks where track_rank <= {kept} order by all",
+    ):
+        assert from_folders.execute(query).fetchall() == from_files.execute(query).fetchall()
+
+
+def test_missing_on_demand_files_are_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ServingFileError, match=r"^no dim_similarity_features in .*: build"):
+        load_on_demand_files(str(tmp_path / "nowhere"))
+
+
+def test_the_skill_server_answers_on_demand_when_enabled(
+    answers_warehouse, exported, start_apis, monkeypatch
+) -> None:
+    """Off by default; on, against the warehouse (--db) or the on-demand files (the
+    default next to the serving file), with the same answer."""
     apis = start_apis()
     for name, value in apis.environment().items():
         monkeypatch.setenv(name, value)
-    serving_file = tmp_path / "serving.parquet"
-    database = str(answers_warehouse.duckdb_path)
-    assert export_main(["--db", database, "--to", str(serving_file)]) == 0
-    source = ServingFileSource(str(serving_file))
+    monkeypatch.delenv("ON_DEMAND_FILES_URI", raising=False)
+    source = ServingFileSource(str(exported))
     server_options = OnDemandOptions.for_server({**apis.environment(), "ON_DEMAND_FETCH": "1"})
-    off = create_app(source)
-    on = create_app(source, on_demand=warehouse_on_demand(database, server_options))
+    database = str(answers_warehouse.duckdb_path)
+    on_warehouse = warehouse_on_demand(database, server_options)
+    on_files = on_demand_answerer(build_parser().parse_args(["--on-demand"]), str(exported))
     body = skill_request(NEW_ARTIST)
-    with running_server(off) as off_url, running_server(on) as on_url:
-        suggested = requests.post(off_url + "/skill", json=body, timeout=10).json()
-        fetched = requests.post(on_url + "/skill", json=body, timeout=10).json()
-    for document in (suggested, fetched):
+    documents = []
+    for on_demand in (None, on_warehouse, on_files):
+        with running_server(create_app(source, on_demand=on_demand)) as url:
+            documents.append(requests.post(url + "/skill", json=body, timeout=10).json())
+    suggested, fetched, fetched_from_files = documents
+    for document in documents:
         assert_skill_response(document)
     assert "no artist named" in suggested["template"]["outputs"][0]["simpleText"]["text"]
     text = fetched["template"]["outputs"][0]["simpleText"]["text"]
     assert f"sound like {NEW_ARTIST}" in text and "fetched from Spotify just now" in text
     assert fetched["template"]["outputs"][1]["carousel"]["items"]
+    assert fetched_from_files == fetched
+    assert files_on_demand(str(on_demand_folder(exported)), server_options)(NEW_ARTIST)
+
+
+# --- the serverless handler: on demand from the files on S3 -------------------------------
+
+SERVING_URI = "s3://spotify-serving/skill/artist_recommendations.parquet"
+LAKE = "spotify-lake/on-demand"
+
+
+@pytest.fixture
+def handler_on_s3(s3_environment, exported: Path, monkeypatch) -> Iterator[pytest.MonkeyPatch]:
+    """The serving file and the on-demand files on moto's S3, the handler cold."""
+    storage = s3()
+    storage.put(str(exported), SERVING_URI)
+    for table in TABLES:
+        path = on_demand_folder(exported) / f"{table}.parquet"
+        storage.put(str(path), f"spotify-serving/skill/on_demand/{table}.parquet")
+    if storage.exists(LAKE):
+        storage.rm(LAKE, recursive=True)
+    for name in ("ON_DEMAND_FETCH", "ON_DEMAND_FILES_URI", "SKILL_AUTH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SERVING_FILE_URI", SERVING_URI)
+    monkeypatch.setenv("LAKE_URI", f"s3://{LAKE}")
+    skill_lambda.reset()
+    yield monkeypatch
+    skill_lambda.reset()
+
+
+def invoke(utterance: str) -> dict:
+    response = skill_lambda.handler(proxy_event(json.dumps(skill_request(utterance))), None)
+    assert response["statusCode"] == 200, response
+    document = json.loads(response["body"])
+    assert_skill_response(document)
+    return document
+
+
+def test_the_handler_answers_on_demand_and_has_landed_when_it_returns(
+    handler_on_s3, start_apis
+) -> None:
+    apis = start_apis()
+    for name, value in {**apis.environment(), "ON_DEMAND_FETCH": "1"}.items():
+        handler_on_s3.setenv(name, value)
+    document = invoke(NEW_ARTIST)
+    text = document["template"]["outputs"][0]["simpleText"]["text"]
+    assert f"sound like {NEW_ARTIST}" in text and "fetched from Spotify just now" in text
+    assert document["template"]["outputs"][1]["carousel"]["items"]
+    # Landed before the handler returned (Lambda freezes the environment after it).
+    landed = s3().glob(f"{LAKE}/artists/dt=*/api-*.parquet")
+    assert len(landed) == 1
+    with s3().open(landed[0], "rb") as stream:
+        assert pq.read_table(stream)["artist_name"].to_pylist() == [NEW_ARTIST]
+    # The warehouse's artists still answer from the serving file, with no fetch.
+    before = apis.request_count
+    assert "carousel" in invoke("BLACKPINK")["template"]["outputs"][1]
+    assert apis.request_count == before
+
+
+def test_the_handler_is_off_on_demand_by_default(handler_on_s3, start_apis) -> None:
+    apis = start_apis()
+    for name, value in apis.environment().items():
+        handler_on_s3.setenv(name, value)
+    document = invoke(NEW_ARTIST)
+    assert "no artist named" in document["template"]["outputs"][0]["simpleText"]["text"]
+    assert apis.request_count == 0
+    assert not s3().exists(LAKE)
+
+
+def test_the_handler_without_on_demand_files_says_so(handler_on_s3) -> None:
+    handler_on_s3.setenv("ON_DEMAND_FETCH", "1")
+    handler_on_s3.setenv("ON_DEMAND_FILES_URI", "s3://spotify-serving/nowhere")
+    with pytest.raises(ServingFileError, match="no dim_similarity_features in s3://"):
+        skill_lambda.handler(proxy_event(json.dumps(skill_request(NEW_ARTIST))), None)

@@ -25,8 +25,9 @@ from lookup.serving_index import ServingIndex
 from lookup.serving_source import ServingFileSource
 from lookup.skill_server import SkillSettings, create_app
 from tests.python.dbt_runner import DbtWorkspace
-from tests.python.kakao import assert_skill_response, running_server, skill_request
+from tests.python.kakao import assert_skill_response, running_server
 from tests.python.moto_s3 import s3
+from tests.python.skill_events import proxy_event, skill_request
 
 pytestmark = pytest.mark.slow
 SERVING_KEY = "spotify-serving/skill/artist_recommendations.parquet"
@@ -222,31 +223,6 @@ def test_export_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 # --- the serverless handler ---------------------------------------------------------------
-
-
-def proxy_event(body: str, headers: dict | None = None) -> dict:
-    """An API Gateway REST API proxy integration event for POST /skill."""
-    return {
-        "resource": "/skill",
-        "path": "/skill",
-        "httpMethod": "POST",
-        "headers": {"Content-Type": "application/json", **(headers or {})},
-        "multiValueHeaders": {},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": "/skill",
-            "httpMethod": "POST",
-            "path": "/prod/skill",
-            "stage": "prod",
-            "requestId": "test-request",
-            "identity": {"sourceIp": "203.0.113.7"},
-        },
-        "body": body,
-        "isBase64Encoded": False,
-    }
 
 
 @pytest.fixture
