@@ -16,9 +16,10 @@ from typing import Any
 
 from mangum import Mangum
 
+from lookup.on_demand_files import default_on_demand_files
+from lookup.on_demand_options import OnDemandOptions
 from lookup.serving_source import ServingFileSource
-from lookup.skill_on_demand import handler_on_demand
-from lookup.skill_server import SkillSettings, create_app
+from lookup.skill_server import OnDemand, SkillSettings, create_app
 
 adapter: Mangum | None = None
 
@@ -29,10 +30,25 @@ def handler(event: dict, context: Any) -> dict:
         app = create_app(
             ServingFileSource.from_environment(),
             SkillSettings.from_environment(),
-            handler_on_demand(),
+            on_demand_from_environment(),
+            reply_in_thread=False,
         )
         adapter = Mangum(app, lifespan="off")
     return adapter(event, context)
+
+
+def on_demand_from_environment() -> OnDemand | None:
+    """None unless ``ON_DEMAND_FETCH=1``; then the on-demand path against the files of
+    ``ON_DEMAND_FILES_URI`` (default: ``on_demand`` next to ``SERVING_FILE_URI``), waiting
+    for the landing, since the environment is frozen once the handler returns."""
+    options = OnDemandOptions.for_server()
+    if not options.enabled:
+        return None
+    # Imported here: the extractor's modules (spotipy, requests) take about 0.3 s to import,
+    # which a handler that never fetches should not pay at every cold start.
+    from lookup.skill_on_demand import files_on_demand
+
+    return files_on_demand(default_on_demand_files(), options, wait_for_landing=True)
 
 
 def reset() -> None:

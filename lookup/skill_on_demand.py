@@ -2,7 +2,7 @@
 
     warehouse_on_demand("target/spotify.duckdb", options)        # serve --on-demand --db
     files_on_demand("target/serving/on_demand", options)           # serve --on-demand
-    handler_on_demand()                                            # the Lambda handler
+    files_on_demand(folder, options, wait_for_landing=True)        # the Lambda handler
 
 Each answers a name the serving file does not have (``lookup/on_demand.py``) against a
 DuckDB connection that has the warehouse's parameters, artists' vectors and tracks: the
@@ -26,7 +26,7 @@ import duckdb
 
 from lookup.answer import Answer
 from lookup.on_demand import answer_on_demand
-from lookup.on_demand_files import default_on_demand_files, on_demand_files_source
+from lookup.on_demand_files import on_demand_files_source
 from lookup.on_demand_options import OnDemandOptions
 from lookup.queries import connect
 from lookup.reloading import check_seconds_from_environment
@@ -72,15 +72,6 @@ def files_on_demand(
         options,
         wait_for_landing,
     )
-
-
-def handler_on_demand() -> OnDemand | None:
-    """The Lambda handler's on-demand path: None unless ``ON_DEMAND_FETCH=1``; then the
-    files of ``ON_DEMAND_FILES_URI`` (default: ``on_demand`` next to ``SERVING_FILE_URI``)."""
-    options = OnDemandOptions.for_server()
-    if not options.enabled:
-        return None
-    return files_on_demand(default_on_demand_files(), options, wait_for_landing=True)
 
 
 def remaining_seconds(options: OnDemandOptions, started: float) -> float | None:

@@ -77,8 +77,15 @@ def create_app(
     source: Callable[[], ServingIndex],
     settings: SkillSettings | None = None,
     on_demand: OnDemand | None = None,
+    reply_in_thread: bool = True,
 ) -> Starlette:
-    """The skill app answering from ``source()`` (the current recommendations)."""
+    """The skill app answering from ``source()`` (the current recommendations).
+
+    ``reply_in_thread``: each reply in a worker thread, so that a "did you mean" (SQL over
+    every name) or an on-demand fetch does not hold up the other requests the event loop is
+    reading. Off on Lambda, where an environment serves one request at a time and Mangum
+    runs each on a new event loop, which would start a new worker thread every time.
+    """
     settings = settings or SkillSettings()
 
     async def skill(request: Request) -> JSONResponse:
@@ -89,9 +96,11 @@ def create_app(
         except RequestRejected as rejected:
             log.info("skill request rejected: %s %s", rejected.status, rejected)
             return JSONResponse({"error": str(rejected)}, status_code=rejected.status)
-        # In a worker thread: a "did you mean" (SQL over every name) or an on-demand fetch
-        # must not hold up the other requests the event loop is reading.
-        response, outcome = await run_in_threadpool(reply, source(), asked_name(payload), on_demand)
+        arguments = (source(), asked_name(payload), on_demand)
+        if reply_in_thread:
+            response, outcome = await run_in_threadpool(reply, *arguments)
+        else:
+            response, outcome = reply(*arguments)
         log.info(
             "skill request %s in %.1f ms (user %s)",
             outcome,
