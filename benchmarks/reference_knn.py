@@ -9,14 +9,15 @@ distance 0, nobody is their own neighbour. With ``is_recommendable``, every arti
 neighbours but only the recommendable ones (the candidates) are neighbours; an artist with
 fewer than top_k other candidates gets all of them. Without it, everybody is a candidate.
 
-The KD-tree (``NearestNeighbors(algorithm="kd_tree")`` fitted on the candidates, default
-single-threaded query) finds the top_k + 2 nearest candidates of every artist (possibly
-itself, top_k others, one more); distances are then recomputed the way the SQL computes
-them (squared differences summed in feature order, then the square root) so ties compare
-bit-for-bit, and every artist whose last returned point may tie with its top_k-th
-neighbour is re-queried by radius so that no tied point is missed.
+The KD-tree (``NearestNeighbors(algorithm="kd_tree")`` fitted on the candidates, a
+single-threaded query unless ``--jobs``, scikit-learn's ``n_jobs``, says otherwise) finds
+the top_k + 2 nearest candidates of every artist (possibly itself, top_k others, one more);
+distances are then recomputed the way the SQL computes them (squared differences summed in
+feature order, then the square root) so ties compare bit-for-bit, and every artist whose
+last returned point may tie with its top_k-th neighbour is re-queried by radius so that no
+tied point is missed.
 
-    .venv/bin/python -m benchmarks.reference_knn VECTORS.parquet OUT.parquet --top-k 3
+    .venv/bin/python -m benchmarks.reference_knn VECTORS.parquet OUT.parquet --top-k 3 [--jobs -1]
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def sql_distances(points: np.ndarray, left: np.ndarray, right: np.ndarray) -> np
 
 
 def nearest_neighbours(
-    points: np.ndarray, top_k: int, candidates: np.ndarray | None = None
+    points: np.ndarray, top_k: int, candidates: np.ndarray | None = None, jobs: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """(neighbour indices, distances), each n x width; rows sorted by (distance, index).
     Indices follow the rows of ``points``, which the caller sorted by id so that the index
@@ -67,7 +68,8 @@ def nearest_neighbours(
         return np.zeros((count, 0), dtype=np.int64), np.zeros((count, 0))
     # Itself (when a candidate), width others and one more to rule out ties.
     asked = min(width + 2, candidate_count)
-    index = NearestNeighbors(n_neighbors=asked, algorithm="kd_tree").fit(points[candidate_rows])
+    index = NearestNeighbors(n_neighbors=asked, algorithm="kd_tree", n_jobs=jobs)
+    index.fit(points[candidate_rows])
     kd_distances, found_candidates = index.kneighbors(points)
     found = candidate_rows[found_candidates]
     rows = np.repeat(np.arange(count)[:, None], asked, axis=1)
@@ -103,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("vectors", help="parquet: artist_id and the normalised features")
     parser.add_argument("output", help="parquet to write the nearest artists to")
     parser.add_argument("--top-k", type=int, default=3)
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="threads of the query (scikit-learn's n_jobs; -1: every core; default one)",
+    )
     arguments = parser.parse_args(argv)
     if arguments.top_k < 1:
         print("reference_knn: --top-k must be at least 1", file=sys.stderr)
@@ -117,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     candidates = None
     if CANDIDATES in table.column_names:
         candidates = table.column(CANDIDATES).fill_null(False).to_numpy(zero_copy_only=False)
-    found, distances = nearest_neighbours(points, arguments.top_k, candidates)
+    found, distances = nearest_neighbours(points, arguments.top_k, candidates, arguments.jobs)
     keep = found.shape[1]
     present = found >= 0
     result = pa.table(

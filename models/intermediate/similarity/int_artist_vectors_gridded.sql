@@ -72,12 +72,40 @@ grid_features as (
     from feature_grid_dimensions
 ),
 
+artist_id_prefixes as (
+    -- The artists counted by the first two characters of their id, and how many artists
+    -- have an id of an earlier prefix: a small table (at most one row per prefix; 3,844
+    -- for Spotify's base-62 ids), so the window over it is cheap on a single node.
+    select
+        id_prefix,
+        coalesce(
+            sum(artist_count) over (
+                order by id_prefix asc rows between unbounded preceding and 1 preceding
+            ),
+            0
+        ) as artists_before
+    from (
+        select
+            substr(artist_id, 1, 2) as id_prefix,
+            count(*) as artist_count
+        from artists
+        group by substr(artist_id, 1, 2)
+    ) as prefix_counts
+),
+
 final as (
     -- artist_number: integers in artist_id order, cheaper to hash, compare and carry than
-    -- strings; ordering by them is ordering by artist_id (which is unique, so rank()
-    -- numbers the artists 1..n: a numbering, not a top-N filter).
+    -- strings; ordering by them is ordering by artist_id. Numbered within each id prefix
+    -- (a prefix's ids all sort after every id of an earlier prefix) plus the artists of
+    -- the earlier prefixes: the global rank over artist_id, which is unique, so 1..n, but
+    -- without a window over every artist, which Trino would run on a single node.
     select
-        cast(rank() over (order by artists.artist_id) as integer) as artist_number,
+        cast(
+            artist_id_prefixes.artists_before
+            + rank() over (
+                partition by artist_id_prefixes.id_prefix order by artists.artist_id asc
+            ) as integer
+        ) as artist_number,
         artists.artist_id,
         artists.is_recommendable,
         {%- for feature in all_features %}
@@ -95,6 +123,8 @@ final as (
         {%- endif %}
         {%- endfor %}
     from artists
+    inner join artist_id_prefixes
+        on substr(artists.artist_id, 1, 2) = artist_id_prefixes.id_prefix
     cross join grid_features
 )
 
