@@ -49,6 +49,24 @@ WITH = "with_"  # sqlglot's key of a query's WITH clause
 FIRST_OUTSIDE = "dim_artists"
 
 
+def growth(by_size: dict[int, int]) -> float | None:
+    """b in value ~ artists^b, from the two largest sizes; None without two non-zero values."""
+    sizes = sorted(by_size)
+    if len(sizes) < 2 or not by_size[sizes[-2]] or not by_size[sizes[-1]]:
+        return None
+    small, large = sizes[-2], sizes[-1]
+    return math.log(by_size[large] / by_size[small]) / math.log(large / small)
+
+
+def extrapolated(by_size: dict[int, int], artists: int) -> float | None:
+    """The value at ``artists``, from the largest size measured and the growth."""
+    exponent = growth(by_size)
+    if exponent is None:
+        return None
+    largest = max(by_size)
+    return by_size[largest] * (artists / largest) ** exponent
+
+
 @dataclass
 class Step:
     model: str
@@ -58,18 +76,10 @@ class Step:
     seconds: dict[int, float] = field(default_factory=dict)
 
     def growth(self) -> float | None:
-        sizes = sorted(self.rows)
-        if len(sizes) < 2 or not self.rows[sizes[-2]] or not self.rows[sizes[-1]]:
-            return None
-        small, large = sizes[-2], sizes[-1]
-        return math.log(self.rows[large] / self.rows[small]) / math.log(large / small)
+        return growth(self.rows)
 
     def extrapolated(self, artists: int) -> float | None:
-        exponent = self.growth()
-        if exponent is None:
-            return None
-        largest = max(self.rows)
-        return self.rows[largest] * (artists / largest) ** exponent
+        return extrapolated(self.rows, artists)
 
 
 def chain_models(manifest: dict) -> list[dict]:
@@ -178,18 +188,10 @@ class Table:
     bytes: dict[int, int] = field(default_factory=dict)
 
     def growth(self) -> float | None:
-        sizes = sorted(self.bytes)
-        if len(sizes) < 2 or not self.bytes[sizes[-2]] or not self.bytes[sizes[-1]]:
-            return None
-        small, large = sizes[-2], sizes[-1]
-        return math.log(self.bytes[large] / self.bytes[small]) / math.log(large / small)
+        return growth(self.bytes)
 
     def extrapolated(self, artists: int) -> float | None:
-        exponent = self.growth()
-        if exponent is None:
-            return None
-        largest = max(self.bytes)
-        return self.bytes[largest] * (artists / largest) ** exponent
+        return extrapolated(self.bytes, artists)
 
 
 def table_sizes(manifest: dict, warehouses: dict[int, pathlib.Path]) -> dict[str, Table]:
