@@ -13,7 +13,8 @@ then time, each as a whole process:
   model's SQL; dim_artists is already built). The model's own SQL time, as dbt reports it in
   run_results.json, is shown next to it;
 - reference: ``python -m benchmarks.reference_knn`` (scikit-learn KD-tree) over the
-  exported vectors, writing its result to parquet.
+  exported vectors, writing its result to parquet; once querying on one thread (the result
+  compared) and once on every core (``--jobs -1``), the fair comparison on 2 cores.
 
 Each is run ``--repeat`` times and the fastest run is kept (other work may share the
 machine; the load average is recorded). Peak RSS is the child process's maximum resident
@@ -116,17 +117,22 @@ def mart_sql_seconds(workspace: Workspace) -> float:
     return sum(float(result["execution_time"]) for result in results["results"])
 
 
-def reference_command(workspace: Workspace, top_k: int) -> list[str]:
-    """``python -m benchmarks.reference_knn`` over the workspace's exported vectors."""
-    return [
+def reference_command(workspace: Workspace, top_k: int, every_core: bool = False) -> list[str]:
+    """``python -m benchmarks.reference_knn`` over the workspace's exported vectors, its
+    query on one thread or on every core (its output then beside the compared one)."""
+    output = workspace.reference_output
+    if every_core:
+        output = output.with_name(f"{output.stem}-every-core{output.suffix}")
+    command = [
         sys.executable,
         "-m",
         "benchmarks.reference_knn",
         str(workspace.vectors),
-        str(workspace.reference_output),
+        str(output),
         "--top-k",
         str(top_k),
     ]
+    return [*command, "--jobs", "-1"] if every_core else command
 
 
 def compare_results(workspace: Workspace) -> ReferenceComparison:
@@ -143,7 +149,7 @@ def measure(workspace: Workspace, variables: str, top_k: int, repeat: int) -> Si
     """Time the similarity chain and the reference ``repeat`` times each (fastest kept) and
     compare their results."""
     environment = workspace.environment()
-    mart_runs, sql_times, reference_runs = [], [], []
+    mart_runs, sql_times, reference_runs, threaded_runs = [], [], [], []
     for attempt in range(1, repeat + 1):
         progress(f"{workspace.artists}: dbt run, similarity chain ({attempt}/{repeat})")
         mart_runs.append(
@@ -159,6 +165,10 @@ def measure(workspace: Workspace, variables: str, top_k: int, repeat: int) -> Si
         reference_runs.append(
             timed(reference_command(workspace, top_k), environment, PROJECT_ROOT, PROGRAM)
         )
+        progress(f"{workspace.artists}: reference KD-tree on every core ({attempt}/{repeat})")
+        threaded_runs.append(
+            timed(reference_command(workspace, top_k, True), environment, PROJECT_ROOT, PROGRAM)
+        )
     best_mart = min(range(repeat), key=lambda index: mart_runs[index].wall_seconds)
     comparison = compare_results(workspace)
     return SizeResult(
@@ -166,6 +176,7 @@ def measure(workspace: Workspace, variables: str, top_k: int, repeat: int) -> Si
         mart=mart_runs[best_mart],
         mart_sql_seconds=sql_times[best_mart],
         reference=min(reference_runs, key=lambda run: run.wall_seconds),
+        threaded_reference=min(threaded_runs, key=lambda run: run.wall_seconds),
         identical=comparison.identical,
         rows_compared=comparison.rows,
         distances_not_bit_identical=comparison.inexact,
