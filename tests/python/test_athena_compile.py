@@ -43,6 +43,7 @@ MODELS = {
     "int_grid_cells_counted",
     "int_artist_search_radii_bounded",
     "int_artist_search_cells_walked",
+    "int_artist_search_cells_descended",
     "int_candidate_pairs_measured",
     "fct_related_artists",
     "fct_artist_tracks",
@@ -56,7 +57,6 @@ TYPED_SEEDS = {"artist_aliases"}
 VIEW_MODELS = {
     "int_grid_levels_enumerated",
     "int_artist_grid_cells_assigned",
-    "int_grid_cells_counted",
     "int_candidate_pairs_measured",
 }
 

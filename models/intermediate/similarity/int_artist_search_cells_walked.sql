@@ -64,8 +64,8 @@ search_origins as (
     inner join grid_levels
         on search_radii.search_grid_level = grid_levels.grid_level
     -- Layout only (the result does not depend on it): neighbouring artists walk
-    -- neighbouring cells, so the hash join of int_candidate_pairs_measured reads memory in
-    -- order on DuckDB. Trino ignores it.
+    -- neighbouring cells, stored next to each other for the joins that read them on
+    -- DuckDB. Trino ignores it.
     order by
         grid_levels.grid_level,
         {%- for dimension in range(grid_dimensions, 0, -1) %}
