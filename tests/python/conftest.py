@@ -1,5 +1,5 @@
 """Shared fixtures for the Python tests: the repository root, an in-process CLI runner,
-the sample warehouse and moto's S3 server (``s3_environment``, tests/python/moto_s3.py)."""
+the sample warehouse, its docs site and moto's S3 server (``s3_environment``, tests/python/moto_s3.py)."""
 
 from __future__ import annotations
 
@@ -77,3 +77,13 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DbtWorkspace:
     print(f"\ndbt build of the sample (import excluded): {elapsed:.1f} s")
     assert "ERROR=0" in result.stdout
     return workspace
+
+
+@pytest.fixture(scope="session")
+def sample_docs_site(sample_warehouse: DbtWorkspace) -> Path:
+    """`dbt docs generate` over the built sample, once for the session: the folder holding
+    the site (index.html), manifest.json and catalog.json. Tests read it, never write it."""
+    target = sample_warehouse.root / "docs-site"
+    sample_warehouse.dbt(["docs", "generate"], target_path=target)
+    assert (target / "catalog.json").is_file()
+    return target
