@@ -1,5 +1,6 @@
 """Shared fixtures for the Python tests: the repository root, an in-process CLI runner,
-the sample warehouse, its docs site and moto's S3 server (``s3_environment``, tests/python/moto_s3.py)."""
+the sample warehouse and its generated docs site, and moto's S3 server (``s3_environment``,
+tests/python/moto_s3.py)."""
 
 from __future__ import annotations
 
