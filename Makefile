@@ -9,10 +9,12 @@ SETUP_STAMP := $(VENV)/.installed
 export LAKE_URI ?= ./lake
 export DUCKDB_PATH ?= target/spotify.duckdb
 PIP_VERSION := 25.3
+DOCS_PORT ?= 8081
 DEMO_ARTISTS ?= BLACKPINK 블랙핑크 beyonce Queen
 export SERVING_FILE_URI ?= target/serving/artist_recommendations.parquet
 
-.PHONY: setup demo test lint sqllint metalint pytest build serve docs lock clean
+.PHONY: setup demo test lint sqllint metalint pytest build serve docs docs-static diagram \
+	docs-screenshots lock clean
 
 setup: $(SETUP_STAMP) profiles.yml
 
@@ -44,10 +46,33 @@ build: setup
 serve: setup
 	$(BIN)/spotify-related serve --host 127.0.0.1 --port 8080 --serving-file "$(SERVING_FILE_URI)"
 
-## docs: generate and serve the dbt docs (lineage graph) on http://localhost:8080.
+## docs: generate the dbt docs site for the DuckDB target (the lineage graph; every model,
+## column and exposure) and serve it on http://localhost:$(DOCS_PORT).
 docs: setup
+	@test -f "$(DUCKDB_PATH)" || echo "note: no warehouse at $(DUCKDB_PATH) yet (make demo builds one): the site will lack column types"
 	$(BIN)/dbt docs generate --target duckdb --profiles-dir .
-	$(BIN)/dbt docs serve --profiles-dir . --port 8080
+	$(BIN)/dbt docs serve --profiles-dir . --port $(DOCS_PORT)
+
+## docs-static: the same site as one file to share, target/static_index.html (open it in a
+## browser; its pictures and guide links read target/docs/, copied beside it).
+docs-static: setup
+	@test -f "$(DUCKDB_PATH)" || echo "note: no warehouse at $(DUCKDB_PATH) yet (make demo builds one): the site will lack column types"
+	$(BIN)/dbt docs generate --target duckdb --profiles-dir . --static
+	@echo "open target/static_index.html"
+
+## diagram: draw docs/images/pipeline.svg (the README's and the overview's picture) from
+## docs/images/pipeline.dot with Graphviz (Debian: apt-get install graphviz).
+diagram: docs/images/pipeline.svg
+
+docs/images/pipeline.svg: docs/images/pipeline.dot
+	dot -Tsvg $< -o $@
+
+## docs-screenshots: the docs site checked in headless chromium (tests/python/test_docs_site.py)
+## and its screenshots written to target/docs-screenshots/; the lineage graph becomes
+## docs/images/lineage.png, the README's picture.
+docs-screenshots: setup
+	CI=true DOCS_SCREENSHOTS=target/docs-screenshots $(BIN)/pytest tests/python/test_docs_site.py -p no:cacheprovider -q
+	cp target/docs-screenshots/lineage.png docs/images/lineage.png
 
 ## test: lint (ruff, sqlfluff, dbt-bouncer) and every test (dbt tests run inside pytest).
 test: setup lint sqllint metalint pytest

@@ -63,17 +63,15 @@ class DbtWorkspace:
         environment.update(extra or {})
         return environment
 
-    def dbt(
+    def command(
         self,
         arguments: Sequence[str],
         *,
         target: str = "duckdb",
         target_path: pathlib.Path | None = None,
-        extra_environment: Mapping[str, str] | None = None,
-        check: bool = True,
-    ) -> subprocess.CompletedProcess[str]:
-        """Run ``dbt <arguments> --target <target>`` in the project; raise with its output."""
-        command = [
+    ) -> list[str]:
+        """The command line of ``dbt <arguments> --target <target>`` in this workspace."""
+        return [
             str(DBT_EXECUTABLE),
             *arguments,
             "--target",
@@ -85,8 +83,19 @@ class DbtWorkspace:
             "--target-path",
             str(target_path or self.root / f"target-{target}"),
         ]
+
+    def dbt(
+        self,
+        arguments: Sequence[str],
+        *,
+        target: str = "duckdb",
+        target_path: pathlib.Path | None = None,
+        extra_environment: Mapping[str, str] | None = None,
+        check: bool = True,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``dbt <arguments> --target <target>`` in the project; raise with its output."""
         result = subprocess.run(
-            command,
+            self.command(arguments, target=target, target_path=target_path),
             cwd=self.root,
             env=self.environment(extra_environment),
             capture_output=True,

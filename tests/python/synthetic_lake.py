@@ -35,10 +35,12 @@ def write_synthetic_lake(
     profiles: Mapping[str, Mapping[str, float]],
     dt: str = "2026-11-24",
     extra_tracks: Sequence[tuple[str, str, Mapping[str, float]]] = (),
+    extracted_at: dt_module.datetime = EXTRACTED_AT,
 ) -> None:
     """One artist per ``profiles`` entry (artist_id -> feature values).
 
-    ``extra_tracks`` adds (artist_id, track_id, features) rows, e.g. invalid features.
+    ``extra_tracks`` adds (artist_id, track_id, features) rows, e.g. invalid features;
+    ``extracted_at`` is every row's extraction time.
     """
     artists, tracks, features = [], [], []
     for artist_id, profile in profiles.items():
@@ -47,15 +49,15 @@ def write_synthetic_lake(
                 "artist_id": artist_id,
                 "artist_name": f"Artist {artist_id}",
                 "source": "test",
-                "extracted_at": EXTRACTED_AT,
+                "extracted_at": extracted_at,
             }
         )
         track_id = f"track-{artist_id}"
-        tracks.append(_track(artist_id, track_id, rank=1))
-        features.append(_features(track_id, profile))
+        tracks.append(_track(artist_id, track_id, 1, extracted_at))
+        features.append(_features(track_id, profile, extracted_at))
     for rank, (artist_id, track_id, profile) in enumerate(extra_tracks, start=2):
-        tracks.append(_track(artist_id, track_id, rank=rank))
-        features.append(_features(track_id, profile))
+        tracks.append(_track(artist_id, track_id, rank, extracted_at))
+        features.append(_features(track_id, profile, extracted_at))
     lake = Lake.open(lake_uri)
     lake.write_table("artists", dt, pa.Table.from_pylist(artists, ARTISTS), "test.parquet")
     lake.write_table("top_tracks", dt, pa.Table.from_pylist(tracks, TOP_TRACKS), "test.parquet")
@@ -64,7 +66,7 @@ def write_synthetic_lake(
     )
 
 
-def _track(artist_id: str, track_id: str, rank: int) -> dict:
+def _track(artist_id: str, track_id: str, rank: int, extracted_at: dt_module.datetime) -> dict:
     return {
         "artist_id": artist_id,
         "track_id": track_id,
@@ -73,16 +75,18 @@ def _track(artist_id: str, track_id: str, rank: int) -> dict:
         "selection": SELECTION_DATASET,
         "duration_ms": 200_000,
         "spotify_url": f"https://open.spotify.com/track/{track_id}",
-        "extracted_at": EXTRACTED_AT,
+        "extracted_at": extracted_at,
     }
 
 
-def _features(track_id: str, profile: Mapping[str, float]) -> dict:
+def _features(
+    track_id: str, profile: Mapping[str, float], extracted_at: dt_module.datetime
+) -> dict:
     return {
         "track_id": track_id,
         **DEFAULT_VALUES,
         **profile,
         "duration_ms": 200_000,
         "source": "test",
-        "extracted_at": EXTRACTED_AT,
+        "extracted_at": extracted_at,
     }

@@ -148,7 +148,7 @@ def undeclare_seed_column(manifest: Manifest) -> None:
         (
             "check_exposure_based_on_non_public_models",
             make_answers_mart_protected,
-            {"lookup", "chat_skill"},
+            {"lookup", "serving_file", "skill_server", "skill_lambda"},
         ),
         ("check_lineage_source_cannot_be_used", read_source_in_mart, "dim_artists"),
         ("check_lineage_permitted_upstream_models", join_in_staging, "stg_spotify__top_tracks"),
