@@ -13,8 +13,8 @@ DOCS_PORT ?= 8081
 DEMO_ARTISTS ?= BLACKPINK 블랙핑크 beyonce Queen
 export SERVING_FILE_URI ?= target/serving/artist_recommendations.parquet
 
-.PHONY: setup demo test lint sqllint metalint pytest build serve docs docs-static diagram \
-	docs-screenshots lock clean
+.PHONY: setup demo test lint sqllint metalint pytest build serve docs docs-static doccheck \
+	diagram docs-screenshots lock clean
 
 setup: $(SETUP_STAMP) profiles.yml
 
@@ -59,6 +59,13 @@ docs-static: setup
 	@test -f "$(DUCKDB_PATH)" || echo "note: no warehouse at $(DUCKDB_PATH) yet (make demo builds one): the site will lack column types"
 	$(BIN)/dbt docs generate --target duckdb --profiles-dir . --static
 	@echo "open target/static_index.html"
+
+## doccheck: the docs rules that need the built warehouse (dbt-bouncer-catalog.yml: every
+## built column in the yml and every yml column built), then the coverage figures.
+doccheck: setup
+	$(BIN)/dbt docs generate --target duckdb --profiles-dir . --quiet
+	$(BIN)/dbt-bouncer run --config-file dbt-bouncer-catalog.yml
+	$(BIN)/python -m tests.metadata_rules.docs_coverage target
 
 ## diagram: draw docs/images/pipeline.svg (the README's and the overview's picture) from
 ## docs/images/pipeline.dot with Graphviz (Debian: apt-get install graphviz).

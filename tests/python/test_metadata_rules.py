@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.python.dbt_runner import PROJECT_ROOT, DbtWorkspace
+from tests.python.bouncer import failed_checks
+from tests.python.dbt_runner import DbtWorkspace
 
-DBT_BOUNCER = Path(sys.executable).with_name("dbt-bouncer")
 PROJECT = "spotify_warehouse"
 SEED = "dbt_project_evaluator_exceptions"
 Manifest = dict[str, Any]
@@ -37,38 +34,8 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
 def failing_resources(tmp_path: Path, manifest: Manifest, check: str) -> set[str]:
     """Run the `check` rules of dbt-bouncer.yml on `manifest`; what fails, by unique_id's
     last part (`<source>_<table>` for a source table)."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    config = yaml.safe_load((PROJECT_ROOT / "dbt-bouncer.yml").read_text())
-    config["dbt_artifacts_dir"] = str(tmp_path)
-    config["custom_checks_dir"] = str(PROJECT_ROOT / config["custom_checks_dir"])
-    config_file = tmp_path / "dbt-bouncer.yml"
-    config_file.write_text(yaml.safe_dump(config))
-    results = tmp_path / "results.json"
-    run = subprocess.run(
-        [
-            str(DBT_BOUNCER),
-            "run",
-            "--config-file",
-            str(config_file),
-            "--check",
-            check,
-            "--output-file",
-            str(results),
-            "--output-format",
-            "json",
-            "--output-only-failures",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode in (0, 1), run.stdout[-3000:] + run.stderr[-3000:]
-    failures = json.loads(results.read_text())
-    assert (run.returncode == 1) == bool(failures), run.stdout[-3000:]
-    assert all(failure["check_run_id"].startswith(f"{check}:") for failure in failures)
-    return {failure["check_run_id"].split(":", 2)[2] for failure in failures}
+    failed = failed_checks(tmp_path, "dbt-bouncer.yml", {"manifest": manifest}, check)
+    return {resource for _, resource in failed}
 
 
 def model(manifest: Manifest, name: str) -> dict[str, Any]:

@@ -81,25 +81,6 @@ def test_normalised_vectors_are_unit_vectors_in_the_cube(sample_warehouse: DbtWo
     assert np.allclose(np.linalg.norm(2 * vectors - 1, axis=1), 1.0, atol=1e-12)
 
 
-def test_every_model_and_column_is_documented(sample_warehouse: DbtWorkspace) -> None:
-    sample_warehouse.dbt(["docs", "generate"])
-    target = sample_warehouse.root / "target-duckdb"
-    manifest = yaml.safe_load((target / "manifest.json").read_text())
-    catalog = yaml.safe_load((target / "catalog.json").read_text())
-    undocumented = []
-    for unique_id, node in manifest["nodes"].items():
-        if node["resource_type"] != "model":
-            continue
-        if not node["description"].strip():
-            undocumented.append(unique_id)
-        documented = {
-            name for name, column in node["columns"].items() if column["description"].strip()
-        }
-        built = set(catalog["nodes"][unique_id]["columns"])
-        undocumented += [f"{unique_id}.{name}" for name in sorted(built - documented)]
-    assert undocumented == []
-
-
 def test_lookup_prints_related_artists_and_tracks(sample_warehouse: DbtWorkspace) -> None:
     result = subprocess.run(
         [
