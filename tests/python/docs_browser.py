@@ -111,6 +111,17 @@ class DocsSite:
         self.open(f"model/model.spotify_warehouse.{name}")
         self.page.wait_for_selector(f"h1:has-text('{name}')")
 
+    def screenshot_whole_page(self, path: Path) -> None:
+        """The page's content, all of it: the site scrolls inside its own panel, which a
+        full-page screenshot would cut at the window's height."""
+        viewport = self.page.viewport_size
+        height = self.page.evaluate(
+            "document.querySelector('.app-details.app-scroll').scrollHeight"
+        )
+        self.page.set_viewport_size({"width": viewport["width"], "height": height + 100})
+        self.page.screenshot(path=path)
+        self.page.set_viewport_size(viewport)
+
     def main_text(self) -> str:
         return self.page.inner_text(".app-details")
 

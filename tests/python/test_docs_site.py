@@ -82,7 +82,7 @@ def test_overview_explains_the_flow_with_the_pipeline_picture(
     assert picture.count() == 1
     loaded = "img => img.complete && img.naturalWidth > 0"
     assert site.page.evaluate(loaded, picture.element_handle()), "the picture did not load"
-    site.page.screenshot(path=screenshots / "overview.png", full_page=True)
+    site.screenshot_whole_page(screenshots / "overview.png")
 
 
 def test_lineage_of_related_artists_runs_from_the_lake_to_the_exposures(
