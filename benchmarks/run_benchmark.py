@@ -14,7 +14,13 @@ then time, each as a whole process:
   run_results.json, is shown next to it;
 - reference: ``python -m benchmarks.reference_knn`` (scikit-learn KD-tree) over the
   exported vectors, writing its result to parquet; once querying on one thread (the result
-  compared) and once on every core (``--jobs -1``), the fair comparison on 2 cores.
+  compared) and once on every core (``--jobs -1``), the fair comparison on 2 cores;
+- full build: ``dbt build`` of the whole project on the same lake, once (staging through
+  the marts, the seeds, every data and unit test: what a user waits for; skip it with
+  ``--no-full-build``).
+
+``--features a,b,c`` replaces the method's ``similarity_features`` (results then go to
+results-<method>-<n>-features.*).
 
 Each is run ``--repeat`` times and the fastest run is kept (other work may share the
 machine; the load average is recorded). Peak RSS is the child process's maximum resident
@@ -28,6 +34,8 @@ original method, on the models of that time).
 
     .venv/bin/python -m benchmarks.run_benchmark --sizes 10000,30000,100000,300000
     .venv/bin/python -m benchmarks.run_benchmark --sizes 100000 --method original
+    .venv/bin/python -m benchmarks.run_benchmark --sizes 1000000 --features \
+        danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo
 """
 
 from __future__ import annotations
@@ -46,7 +54,11 @@ from benchmarks.dbt_workspace import PROJECT_ROOT, DbtWorkspace
 from benchmarks.generate_lake import write_lake
 from benchmarks.process_timing import timed
 from benchmarks.reference_comparison import ReferenceComparison, compare_with_reference
-from benchmarks.similarity_methods import original_method, project_similarity_vars
+from benchmarks.similarity_methods import (
+    AUDIO_FEATURES,
+    original_method,
+    project_similarity_vars,
+)
 
 BENCHMARKS = PROJECT_ROOT / "benchmarks"
 METHODS = ("default", "original")
@@ -184,7 +196,7 @@ def measure(workspace: Workspace, variables: str, top_k: int, repeat: int) -> Si
 
 
 def benchmark_size(
-    work: pathlib.Path, size: int, method: str, settings: dict, repeat: int
+    work: pathlib.Path, size: int, method: str, settings: dict, repeat: int, full_build: bool
 ) -> SizeResult:
     """One size, from its lake to its result, with progress on stderr."""
     variables = json.dumps(settings)
@@ -198,6 +210,18 @@ def benchmark_size(
         f"reference {result.reference.wall_seconds:.1f} s, ratio {result.ratio:.2f}, "
         f"identical {result.identical}"
     )
+    if full_build:
+        progress(f"{size}: dbt build, the whole project")
+        result.build = timed(
+            workspace.dbt_command("build", "--vars", variables),
+            workspace.environment(),
+            workspace.root,
+            PROGRAM,
+        )
+        progress(
+            f"{size}: dbt build {result.build.wall_seconds:.1f} s "
+            f"({result.build.peak_rss_mb:.0f} MB)"
+        )
     return result
 
 
@@ -215,6 +239,15 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help="default: the vars of dbt_project.yml; original: the original course method",
     )
     parser.add_argument("--top-k", type=int, help="override the method's top_k")
+    parser.add_argument(
+        "--features", help="comma-separated audio features, instead of the method's"
+    )
+    parser.add_argument(
+        "--full-build",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time the whole project's dbt build once per size (default: yes)",
+    )
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument(
         "--work", default="/tmp/related-artists-benchmark", help="lakes and warehouses"
@@ -250,15 +283,32 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{PROGRAM}: --top-k must be at least 1", file=sys.stderr)
             return 2
         settings["top_k"] = arguments.top_k
-    progress(f"method {arguments.method}: {json.dumps(settings)}")
+    name = arguments.method
+    if arguments.features:
+        features = arguments.features.split(",")
+        if unknown := sorted(set(features) - set(AUDIO_FEATURES)):
+            print(
+                f"{PROGRAM}: unknown audio features {', '.join(unknown)}; "
+                f"one or more of {', '.join(AUDIO_FEATURES)}",
+                file=sys.stderr,
+            )
+            return 2
+        settings["similarity_features"] = features
+        name = f"{arguments.method}-{len(features)}-features"
+    progress(f"method {name}: {json.dumps(settings)}")
     output.mkdir(parents=True, exist_ok=True)
     results = [
         benchmark_size(
-            pathlib.Path(arguments.work), size, arguments.method, settings, arguments.repeat
+            pathlib.Path(arguments.work),
+            size,
+            name,
+            settings,
+            arguments.repeat,
+            arguments.full_build,
         )
         for size in sizes
     ]
-    report = write_report(results, output, arguments.repeat, arguments.method, settings)
+    report = write_report(results, output, arguments.repeat, name, settings)
     print(report.read_text())
     return 0 if all(result.identical for result in results) else 1
 

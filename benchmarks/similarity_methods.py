@@ -20,6 +20,20 @@ SIMILARITY_VARS = (
     "min_related_track_count",
     "top_k",
 )
+# Every audio feature a similarity vector may use (macro audio_feature_names), in its order.
+AUDIO_FEATURES = (
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+)
 ORIGINAL_METHOD: dict[str, object] = {
     "similarity_features": [
         "danceability",

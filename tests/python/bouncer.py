@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +64,21 @@ def failed_checks(
         checks.add((name, resource))
     assert check is None or {name for name, _ in checks} <= {check}
     return checks
+
+
+def assert_rule_catches(
+    tmp_path: Path,
+    config: str,
+    artifacts: dict[str, Any],
+    check: str,
+    breakage: Callable[[dict[str, Any]], None],
+    failing: set[str],
+) -> None:
+    """The `check` rules of `config` pass `artifacts` as they are, and fail a copy broken by
+    `breakage` on exactly the `failing` resources."""
+    as_they_are = failed_checks(tmp_path / "as-they-are", config, artifacts, check)
+    assert as_they_are == set()
+    broken = json.loads(json.dumps(artifacts))
+    breakage(broken)
+    failed = failed_checks(tmp_path / "broken", config, broken, check)
+    assert {resource for _, resource in failed} == failing

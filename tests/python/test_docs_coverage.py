@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.metadata_rules.docs_coverage import Coverage
-from tests.python.bouncer import failed_checks
+from tests.python.bouncer import assert_rule_catches, failed_checks
 from tests.python.test_metadata_rules import PROJECT, Manifest
 
 pytestmark = pytest.mark.slow
@@ -42,11 +42,6 @@ def failures(tmp_path: Path, artifacts: Artifacts, check: str | None = None) -> 
     what fails, as `<check>:<resource>` (a source table's resource is `<source>_<table>`)."""
     failed = failed_checks(tmp_path, "dbt-bouncer-catalog.yml", artifacts, check)
     return {f"{name}:{resource}" for name, resource in failed}
-
-
-def failing_resources(tmp_path: Path, artifacts: Artifacts, check: str) -> set[str]:
-    """What fails the `check` rules of dbt-bouncer-catalog.yml, by resource."""
-    return {name.split(":", 1)[1] for name in failures(tmp_path, artifacts, check)}
 
 
 def model(manifest: Manifest, name: str) -> dict[str, Any]:
@@ -164,10 +159,7 @@ def test_a_broken_fact_fails_its_catalog_rule(
     breakage: Callable[[Artifacts], None],
     failing: str,
 ) -> None:
-    assert failing_resources(tmp_path / "as-built", artifacts, check) == set()
-    broken = json.loads(json.dumps(artifacts))
-    breakage(broken)
-    assert failing_resources(tmp_path / "broken", broken, check) == {failing}
+    assert_rule_catches(tmp_path, "dbt-bouncer-catalog.yml", artifacts, check, breakage, {failing})
 
 
 def test_a_source_table_in_the_catalog_passes_when_its_columns_match(

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.python.bouncer import failed_checks
+from tests.python.bouncer import assert_rule_catches, failed_checks
 from tests.python.dbt_runner import DbtWorkspace
 
 PROJECT = "spotify_warehouse"
@@ -132,11 +132,14 @@ def test_a_broken_fact_fails_its_rule(
     breakage: Callable[[Manifest], None],
     failing: str | set[str],
 ) -> None:
-    assert failing_resources(tmp_path / "as-parsed", manifest, check) == set()
-    broken = json.loads(json.dumps(manifest))
-    breakage(broken)
-    expected = failing if isinstance(failing, set) else {failing}
-    assert failing_resources(tmp_path / "broken", broken, check) == expected
+    assert_rule_catches(
+        tmp_path,
+        "dbt-bouncer.yml",
+        {"manifest": manifest},
+        check,
+        lambda artifacts: breakage(artifacts["manifest"]),
+        failing if isinstance(failing, set) else {failing},
+    )
 
 
 def only_macros(manifest: Manifest, macros: dict[str, dict[str, Any]]) -> Manifest:
