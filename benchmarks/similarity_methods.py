@@ -12,6 +12,8 @@ import pathlib
 
 import yaml
 
+from extract.schemas import AUDIO_FEATURE_COLUMNS
+
 PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[1]
 SIMILARITY_VARS = (
     "similarity_features",
@@ -21,19 +23,7 @@ SIMILARITY_VARS = (
     "top_k",
 )
 # Every audio feature a similarity vector may use (macro audio_feature_names), in its order.
-AUDIO_FEATURES = (
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-)
+AUDIO_FEATURES = AUDIO_FEATURE_COLUMNS
 ORIGINAL_METHOD: dict[str, object] = {
     "similarity_features": [
         "danceability",
