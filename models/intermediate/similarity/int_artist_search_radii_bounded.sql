@@ -21,6 +21,29 @@ artist_grid_cells as (
     from {{ ref('int_artist_grid_cells_assigned') }}
 ),
 
+first_search_cell_mates as (
+    -- The first first_search_cell_mates() recommendable artists of each cell, by
+    -- artist_number: the most an artist measures in its first search. Any top_k of them
+    -- bound it, and a cell may hold thousands.
+    select
+        artist_number,
+        grid_level,
+        cell_key
+    from (
+        select
+            artist_number,
+            grid_level,
+            cell_key,
+            row_number() over (
+                partition by grid_level, cell_key
+                order by artist_number
+            ) as cell_mate_number
+        from artist_grid_cells
+        where is_recommendable
+    ) as numbered_cell_mates
+    where cell_mate_number <= {{ first_search_cell_mates() }}
+),
+
 grid_cells as (
     select
         grid_level,
@@ -53,7 +76,8 @@ first_search_levels as (
 ),
 
 first_search_pairs as (
-    -- The artist and each recommendable artist of its first-search cell.
+    -- The artist and the first first_search_cell_mates() recommendable artists of its
+    -- first-search cell (itself left out).
     select
         artist.artist_number,
         {{ euclidean_distance("artist", "cell_mate", features) }} as distance
@@ -62,12 +86,11 @@ first_search_pairs as (
         on
             first_search_levels.artist_number = own_cell.artist_number
             and first_search_levels.grid_level = own_cell.grid_level
-    inner join artist_grid_cells as cell_mate_cell
+    inner join first_search_cell_mates as cell_mate_cell
         on
             own_cell.grid_level = cell_mate_cell.grid_level
             and own_cell.cell_key = cell_mate_cell.cell_key
             and own_cell.artist_number <> cell_mate_cell.artist_number
-            and cell_mate_cell.is_recommendable
     inner join artist_vectors as artist
         on own_cell.artist_number = artist.artist_number
     inner join artist_vectors as cell_mate
