@@ -32,6 +32,9 @@ class SizeResult:
     # The whole `dbt build` (staging through marts, seeds, data and unit tests), once;
     # absent from older records and with --no-full-build.
     build: Measurement | None = None
+    # DUCKDB_MEMORY_LIMIT when the size ran (the profile's memory_limit); None: DuckDB's
+    # default, 80% of RAM.
+    duckdb_memory_limit: str | None = None
 
     @property
     def ratio(self) -> float:
@@ -58,6 +61,7 @@ def size_result(entry: dict) -> SizeResult:
             Measurement(**entry["threaded_reference"]) if entry.get("threaded_reference") else None
         ),
         build=Measurement(**entry["build"]) if entry.get("build") else None,
+        duckdb_memory_limit=entry.get("duckdb_memory_limit"),
     )
 
 
@@ -147,12 +151,24 @@ def report_header(repeat: int, method: str, variables: dict) -> str:
 
 
 def report_footer(results: list[SizeResult]) -> str:
-    """How many distances are not bit-identical, below the table."""
+    """How many distances are not bit-identical, and the sizes run under a memory limit,
+    below the table."""
     inexact = ", ".join(
         f"{result.artists:,}: {result.distances_not_bit_identical:,} of {result.rows_compared:,}"
         for result in results
     )
-    return f"\nDistances not bit-identical to the reference's (artists: rows): {inexact}.\n"
+    footer = f"\nDistances not bit-identical to the reference's (artists: rows): {inexact}.\n"
+    limited = ", ".join(
+        f"{result.artists:,}: {result.duckdb_memory_limit}"
+        for result in results
+        if result.duckdb_memory_limit
+    )
+    if limited:
+        footer += (
+            f"\nRun with `DUCKDB_MEMORY_LIMIT` (artists: limit; the others with DuckDB's "
+            f"default, 80% of RAM): {limited}.\n"
+        )
+    return footer
 
 
 def results_json(results: list[SizeResult], method: str, variables: dict) -> str:

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pathlib
 import resource
 import sys
@@ -192,6 +193,7 @@ def measure(workspace: Workspace, variables: str, top_k: int, repeat: int) -> Si
         identical=comparison.identical,
         rows_compared=comparison.rows,
         distances_not_bit_identical=comparison.inexact,
+        duckdb_memory_limit=os.environ.get("DUCKDB_MEMORY_LIMIT") or None,
     )
 
 
