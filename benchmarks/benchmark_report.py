@@ -196,6 +196,14 @@ def plot(results: list[SizeResult], path: pathlib.Path, method: str, variables: 
     axes.loglog(
         sizes, [r.reference.wall_seconds for r in results], "s-", label="scikit-learn KD-tree"
     )
+    threaded = [r for r in results if r.threaded_reference is not None]
+    if threaded:
+        axes.loglog(
+            [r.artists for r in threaded],
+            [r.threaded_reference.wall_seconds for r in threaded],
+            "s:",
+            label="KD-tree on every core",
+        )
     axes.set_xlabel("artists")
     axes.set_ylabel("wall time (s)")
     axes.set_title(
