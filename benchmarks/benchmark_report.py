@@ -137,7 +137,7 @@ def report_header(repeat: int, method: str, variables: dict) -> str:
     )
     return (
         f"Method `{method}`: {settings} ({candidates}).\n\n"
-        f"Fastest of {repeat} runs each, on {os.cpu_count()} cores; load = 1-minute load "
+        f"{runs_timed(repeat)}, on {os.cpu_count()} cores; load = 1-minute load "
         "average when the mart run started (other work shared the machine).\n"
         "Mart = `dbt run` of the similarity chain as a whole process (dim_artists "
         "already built); reference = `python -m benchmarks.reference_knn` as a whole process "
@@ -148,6 +148,11 @@ def report_header(repeat: int, method: str, variables: dict) -> str:
         "staging through the marts, the seeds, every data and unit test (what a user waits "
         "for).\n\n"
     )
+
+
+def runs_timed(repeat: int) -> str:
+    """How many runs each size's figures are the fastest of."""
+    return "One run at each size" if repeat == 1 else f"Fastest of {repeat} runs each"
 
 
 def report_footer(results: list[SizeResult]) -> str:

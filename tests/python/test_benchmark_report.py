@@ -1,11 +1,18 @@
-"""The scale benchmark's report says which sizes ran under a DuckDB memory limit, and its
-JSON record reads back to the same results (what --replot and merged runs rely on)."""
+"""The scale benchmark's report says how many runs it timed and which sizes ran under a
+DuckDB memory limit, and its JSON record reads back to the same results (what --replot and
+merged runs rely on)."""
 
 from __future__ import annotations
 
 import json
 
-from benchmarks.benchmark_report import SizeResult, report_footer, results_json, saved_results
+from benchmarks.benchmark_report import (
+    SizeResult,
+    report_footer,
+    results_json,
+    runs_timed,
+    saved_results,
+)
 from benchmarks.process_timing import Measurement
 
 
@@ -30,6 +37,11 @@ def test_the_footer_names_the_sizes_run_under_a_memory_limit():
 
 def test_the_footer_says_nothing_of_a_limit_when_none_was_set():
     assert "DUCKDB_MEMORY_LIMIT" not in report_footer([size_result(100_000, None)])
+
+
+def test_the_header_says_one_run_rather_than_the_fastest_of_one():
+    assert runs_timed(1) == "One run at each size"
+    assert runs_timed(3) == "Fastest of 3 runs each"
 
 
 def test_the_json_record_reads_back_to_the_same_results(tmp_path):
