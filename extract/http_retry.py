@@ -23,6 +23,7 @@ Tuning by environment variable (seconds unless said otherwise):
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import threading
@@ -79,6 +80,8 @@ class RetryPolicy:
                 value = kind(raw)
             except ValueError:
                 raise ValueError(f"{name} must be a number, got {raw!r}") from None
+            if not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number, got {raw!r}")
             if value < 0 or (attribute == "timeout" and value == 0):
                 raise ValueError(f"{name} must be positive, got {raw!r}")
             values[attribute] = value

@@ -5,6 +5,9 @@ The numeric options (each parsed by a function of extract/cli_common.py):
 
     spotify-related --tracks N               whole number >= 0 (0 lists no tracks), no upper bound
     spotify-extract api --tracks-per-artist N  whole number >= 1, no upper bound
+
+and the retry settings spotify-extract reads from the environment (EXTRACT_HTTP_TIMEOUT and
+the others of extract/http_retry.py): finite numbers, 0 or more (the timeout above 0).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import pytest
 
 from extract import cli as extract_cli
 from extract.cli_common import non_negative_int, positive_int
+from extract.http_retry import RetryPolicy
 from lookup import cli as lookup_cli
 from lookup.queries import related_artists
 from tests.python.dbt_runner import PROJECT_ROOT, DbtWorkspace
@@ -208,3 +212,31 @@ def test_extract_good_tracks_per_artist_parses() -> None:
     assert arguments.tracks_per_artist == 1
     default = extract_cli.build_parser().parse_args(["api", "--artist", "Queen"])
     assert default.tracks_per_artist == 10
+
+
+# --- spotify-extract api: the EXTRACT_* retry settings -------------------------------------
+
+
+@pytest.mark.parametrize("name", ["EXTRACT_HTTP_TIMEOUT", "EXTRACT_RETRY_MAX_DELAY"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "abc", "-1"])
+def test_extract_bad_retry_setting_is_one_line(
+    run_cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str
+) -> None:
+    # A timeout or a wait of nan or infinity would hang the run or break the backoff.
+    monkeypatch.setenv("SPOTIPY_CLIENT_ID", "id")
+    monkeypatch.setenv("SPOTIPY_CLIENT_SECRET", "secret")
+    monkeypatch.setenv(name, value)
+    lake = tmp_path / "lake"
+    result = run_cli(["api", "--artist", "Queen", "--lake", lake])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert name in result.stderr and "Traceback" not in result.stderr
+    assert not lake.exists()
+
+
+def test_extract_good_retry_settings_are_read() -> None:
+    policy = RetryPolicy.from_environment(
+        {"EXTRACT_HTTP_TIMEOUT": "2.5", "EXTRACT_MAX_RETRIES": "0"}
+    )
+    assert (policy.timeout, policy.max_retries, policy.max_delay) == (2.5, 0, 30.0)
