@@ -18,7 +18,7 @@ endpoint means "this app cannot do that", which waiting does not change.
 Tuning by environment variable (seconds unless said otherwise):
 ``EXTRACT_HTTP_TIMEOUT`` (10), ``EXTRACT_MAX_RETRIES`` (count, 5),
 ``EXTRACT_RETRY_BASE_DELAY`` (1), ``EXTRACT_RETRY_MAX_DELAY`` (30),
-``EXTRACT_MAX_RETRY_AFTER`` (120).
+``EXTRACT_MAX_RETRY_AFTER`` (120); each a finite number, 0 or more (the timeout above 0).
 """
 
 from __future__ import annotations
