@@ -7,8 +7,9 @@ like Athena's (`awsdatacatalog`), over raw tables defined by the `create_lake_ta
 the seeds' CSV files; then compare every model: same columns, same types, same rows (floats
 within 1e-9, inside nested arrays and structs too). This is what catches a dispatched macro
 (`top_k_by_distance`: row_number rank filter on Athena, min_by top-k on DuckDB;
-`named_struct`: a row cast on Athena, a struct literal on DuckDB) whose two branches
-disagree. The Athena-compiled data tests run on the result too.
+`named_struct`: a row cast on Athena, a struct literal on DuckDB; `ordered_array_agg`:
+an ordered array_agg on Athena, a list_sort of an unordered one on DuckDB) whose two
+branches disagree. The Athena-compiled data tests run on the result too.
 
 Not covered here (see athena.portability.duckdb_only_syntax): integer division, which sqlglot
 transpiles to DuckDB's float division; the detector rejects it in the Athena SQL instead.

@@ -79,10 +79,7 @@ tracks_listed as (
     -- What to play for each artist: its first recommendation_track_count tracks, in order.
     select
         tracks_ranked.artist_id,
-        array_agg(
-            {{ named_struct(track_fields) }}
-            order by tracks_ranked.play_order asc
-        ) as tracks
+        {{ ordered_array_agg(named_struct(track_fields), "tracks_ranked.play_order") }} as tracks
     from tracks_ranked
     where tracks_ranked.play_order <= {{ var('recommendation_track_count') }}
     group by tracks_ranked.artist_id
@@ -92,10 +89,8 @@ related_artists_listed as (
     -- Each artist's related artists in rank order, each with its name and tracks.
     select
         related_artists.artist_id,
-        array_agg(
-            {{ named_struct(related_artist_fields) }}
-            order by related_artists.similarity_rank asc
-        ) as related_artists
+        {{ ordered_array_agg(named_struct(related_artist_fields), "related_artists.similarity_rank") }}
+            as related_artists
     from related_artists
     inner join artists as related_artist
         on related_artists.related_artist_id = related_artist.artist_id
@@ -108,7 +103,7 @@ aliases_listed as (
     -- The other names of each artist name (the seed names artists exactly), alphabetically.
     select
         artist_name,
-        array_agg(alias order by alias asc) as aliases
+        {{ ordered_array_agg("alias", "alias") }} as aliases
     from artist_aliases
     group by artist_name
 ),
