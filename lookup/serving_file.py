@@ -104,17 +104,18 @@ def write_serving_file(table: pa.Table, uri: str) -> None:
         pq.write_table(table, stream, compression="zstd")
 
 
-def read_serving_file(uri: str) -> tuple[pa.Table, str]:
-    """The serving file's table and its version (the S3 object's ETag, or a local file's
-    modification time and size)."""
+def read_serving_file(uri: str) -> pa.Table:
+    """The serving file's table (its version, for reloading, is file_version's)."""
     filesystem, path = fsspec.core.url_to_fs(uri)
-    version = file_version(uri)
-    with filesystem.open(path, "rb") as stream:
-        table = pq.read_table(stream)
+    try:
+        with filesystem.open(path, "rb") as stream:
+            table = pq.read_table(stream)
+    except FileNotFoundError as error:
+        raise no_serving_file(uri) from error
     missing = {"folded_name", "folded_aliases", *MART_COLUMNS} - set(table.column_names)
     if missing:
         raise ServingFileError(f"{uri} is not a serving file (no {', '.join(sorted(missing))})")
-    return table, version
+    return table
 
 
 def file_version(uri: str) -> str:
@@ -123,13 +124,17 @@ def file_version(uri: str) -> str:
     try:
         info = filesystem.info(path)
     except FileNotFoundError as error:
-        raise ServingFileError(
-            f"no serving file at {uri}: build the warehouse and run spotify-related export"
-        ) from error
+        raise no_serving_file(uri) from error
     etag = info.get("ETag") or info.get("etag")
     if etag:
         return str(etag)
     return f"{info.get('mtime')}:{info.get('size')}"
+
+
+def no_serving_file(uri: str) -> ServingFileError:
+    return ServingFileError(
+        f"no serving file at {uri}: build the warehouse and run spotify-related export"
+    )
 
 
 def most_related(table: pa.Table) -> int:

@@ -105,8 +105,7 @@ class ServingIndex:
 
     @classmethod
     def from_file(cls, uri: str) -> ServingIndex:
-        table, _ = read_serving_file(uri)
-        return cls.from_table(table)
+        return cls.from_table(read_serving_file(uri))
 
     @classmethod
     def from_warehouse(cls, connection: duckdb.DuckDBPyConnection) -> ServingIndex:

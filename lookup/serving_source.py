@@ -8,7 +8,7 @@ again (every ``SERVING_FILE_CHECK_SECONDS``, default 30) and what a failed reloa
 from __future__ import annotations
 
 from lookup.reloading import DEFAULT_CHECK_SECONDS, Reloading, check_seconds_from_environment
-from lookup.serving_file import default_serving_file, file_version, read_serving_file
+from lookup.serving_file import default_serving_file, file_version
 from lookup.serving_index import ServingIndex
 
 
@@ -19,7 +19,7 @@ class ServingFileSource(Reloading[ServingIndex]):
         self.uri = uri
         super().__init__(
             "serving file",
-            lambda: ServingIndex.from_table(read_serving_file(uri)[0]),
+            lambda: ServingIndex.from_file(uri),
             lambda: file_version(uri),
             check_seconds,
         )

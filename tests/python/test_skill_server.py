@@ -23,6 +23,7 @@ from lookup.export_command import main as export_main
 from lookup.serving_file import read_serving_file, with_folded_names, write_serving_file
 from lookup.serving_index import ServingIndex
 from lookup.serving_source import ServingFileSource
+from lookup.skill_command import main as serve_main
 from lookup.skill_server import SkillSettings, create_app
 from tests.python.dbt_runner import DbtWorkspace
 from tests.python.kakao import assert_skill_response, running_server
@@ -67,13 +68,12 @@ def carousel(document: dict) -> list[dict]:
 def test_serving_file_is_the_mart_with_folded_names(
     sample_warehouse: DbtWorkspace, serving_file: Path
 ) -> None:
-    table, version = read_serving_file(str(serving_file))
+    table = read_serving_file(str(serving_file))
     with duckdb.connect(str(sample_warehouse.duckdb_path), read_only=True) as connection:
         [(artists,)] = connection.execute(
             "select count(*) from fct_artist_recommendations"
         ).fetchall()
     assert table.num_rows == artists
-    assert version
     beyonce = table.filter(pc.equal(table["artist_name"], "Beyoncé"))
     assert beyonce["folded_name"].to_pylist() == ["beyonce"]
     blackpink = table.filter(pc.equal(table["artist_name"], "BLACKPINK"))
@@ -212,6 +212,16 @@ def test_serving_file_is_reloaded_when_it_changes(serving_file: Path, tmp_path: 
     write_serving_file(without, str(path))
     assert source().names.match("BLACKPINK") is None
     assert source.loads == 2
+
+
+def test_a_missing_serving_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.parquet"
+    assert serve_main(["--serving-file", str(missing)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1
+    assert f"no serving file at {missing}: build the warehouse" in captured.err
 
 
 def test_export_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
