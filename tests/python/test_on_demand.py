@@ -52,8 +52,8 @@ from lookup.skill_on_demand import files_on_demand, warehouse_on_demand
 from lookup.skill_server import create_app
 from tests.python.dbt_runner import PROJECT_ROOT, SUBSET_CSV, DbtWorkspace
 from tests.python.fakes.catalog import Catalog, FakeTrack
-from tests.python.fakes.reccobeats import FakeReccoBeats, reccobeats_environment
-from tests.python.fakes.spotify import CLIENT_SECRET, FakeSpotify, spotify_environment
+from tests.python.fakes.services import fake_services
+from tests.python.fakes.spotify import CLIENT_SECRET
 from tests.python.kakao import assert_skill_response, running_server
 from tests.python.moto_s3 import s3
 from tests.python.skill_events import proxy_event, skill_request
@@ -164,43 +164,11 @@ def connect():
         connection.close()
 
 
-class Apis:
-    def __init__(self, spotify: FakeSpotify, reccobeats: FakeReccoBeats) -> None:
-        self.spotify = spotify
-        self.reccobeats = reccobeats
-
-    def environment(self, **overrides: str) -> dict[str, str]:
-        return {
-            **spotify_environment(self.spotify),
-            **reccobeats_environment(self.reccobeats),
-            **FAST_RETRIES,
-            **overrides,
-        }
-
-    @property
-    def request_count(self) -> int:
-        return len(self.spotify.requests) + len(self.reccobeats.requests)
-
-
 @pytest.fixture
 def start_apis(catalog: Catalog) -> Iterator:
     """Start fake Spotify and ReccoBeats servers; teardown fails on a schema violation."""
-    started: list[Apis] = []
-
-    def start(**spotify_options) -> Apis:
-        apis = Apis(
-            FakeSpotify(catalog, **spotify_options).start(), FakeReccoBeats(catalog).start()
-        )
-        started.append(apis)
-        return apis
-
-    yield start
-    violations = []
-    for apis in started:
-        apis.spotify.stop()
-        apis.reccobeats.stop()
-        violations += apis.spotify.schema_errors + apis.reccobeats.schema_errors
-    assert not violations, f"responses that break the schemas: {violations[:5]}"
+    with fake_services() as start_services:
+        yield lambda **spotify_options: start_services(catalog, FAST_RETRIES, **spotify_options)
 
 
 def options(environment: dict[str, str], lake: Path | None, **changes) -> OnDemandOptions:

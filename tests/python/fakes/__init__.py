@@ -5,6 +5,7 @@
 - ``openapi``: validation of Spotify answers against the copied OpenAPI description.
 - ``spotify``: the Spotify Web API and its token endpoint.
 - ``reccobeats``: ReccoBeats' audio-features endpoint.
+- ``services``: the two fakes started in pairs for a test, stopped and schema-checked together.
 
 The tests and the benchmarks import these; ``extract`` and ``lookup`` never do.
 """
