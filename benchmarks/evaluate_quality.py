@@ -41,7 +41,7 @@ from extract.schemas import AUDIO_FEATURE_COLUMNS
 
 PROGRAM = "evaluate_quality"
 # The first model the similarity vars change; a variant rebuilds it and everything after it.
-VARIANT_MODELS = "dim_similarity_features"
+FIRST_VARIED_MODEL = "dim_similarity_features"
 SAMPLE_PARQUET = PROJECT_ROOT / "data" / "tidytuesday" / "spotify_songs.parquet"
 ANALYSIS = "related_artists_precision"
 PARTITION = "2026-11-24"
@@ -140,7 +140,7 @@ def evaluate(
     warehouse.dbt(
         "run",
         "--select",
-        f"{VARIANT_MODELS}+",
+        f"{FIRST_VARIED_MODEL}+",
         "--exclude",
         "fct_artist_recommendations",
         "--vars",
@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     warehouse.write_profiles()
     warehouse.import_sample()
     # Everything the variants share: staging, the profiles, the grid's levels.
-    warehouse.dbt("run", "--exclude", f"{VARIANT_MODELS}+", "fct_artist_tracks")
+    warehouse.dbt("run", "--exclude", f"{FIRST_VARIED_MODEL}+", "fct_artist_tracks")
     analysis_sql = warehouse.analysis_sql()
 
     results = []
