@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results = []
     for index, name in enumerate(names, start=1):
-        print(f"[evaluate_quality] {index}/{len(names)} {name}", file=sys.stderr, flush=True)
+        print(f"[{PROGRAM}] {index}/{len(names)} {name}", file=sys.stderr, flush=True)
         results.append(evaluate(warehouse, analysis_sql, name, variants[name]))
     by_name = {result.name: result for result in results}
     # Among the variants run, including the defaults (the first best wins a tie). Rounded:

@@ -132,6 +132,7 @@ def file_version(uri: str) -> str:
 
 
 def no_serving_file(uri: str) -> ServingFileError:
+    """The one wording of "no serving file at uri", for every reader that finds none."""
     return ServingFileError(
         f"no serving file at {uri}: build the warehouse and run spotify-related export"
     )
