@@ -1,11 +1,16 @@
 {%- set features = similarity_features() -%}
 {%- set top_k = var('top_k') -%}
+{%- set grid_dimensions = grid_dimension_count(features) -%}
 {#- Beyond the unit cube's diagonal: a radius that holds everybody. -#}
 {%- set unbounded_radius = (features | length) + 1 -%}
 
 with artist_vectors as (
     select
         artist_number,
+        is_recommendable,
+        {%- for dimension in range(1, grid_dimensions + 1) %}
+        grid_coordinate_{{ dimension }},
+        {%- endfor %}
         {%- for feature in features %}
         {{ feature }}_normalised{% if not loop.last %},{% endif %}
         {%- endfor %}
@@ -55,7 +60,8 @@ grid_cells as (
 grid_levels as (
     select
         grid_level,
-        cell_scale
+        cell_scale,
+        last_cell
     from {{ ref('int_grid_levels_enumerated') }}
 ),
 
@@ -103,6 +109,124 @@ first_search_bounds as (
     {{ kth_smallest_distance("first_search_pairs", top_k) }}
 ),
 
+{#- The cell key of artist_vectors' row on the shifted grid at grid_levels' level. #}
+{%- set shifted_cells = [] %}
+{%- for dimension in range(1, grid_dimensions + 1) %}
+{%- set shifted_coordinate = "(artist_vectors.grid_coordinate_" ~ dimension ~ " + 0.5 / grid_levels.cell_scale)" %}
+{%- do shifted_cells.append(grid_cell(shifted_coordinate, "grid_levels.cell_scale", "grid_levels.last_cell")) %}
+{%- endfor %}
+
+shifted_cell_mates as (
+    -- The same first search again on the grid shifted by half a cell on every grid
+    -- dimension (the cell numbered i spans (i - 0.5) / cell_scale to (i + 0.5) /
+    -- cell_scale, the last one to 1): an artist near its cell's faces, whose nearest
+    -- artists lie in the neighbouring cells, sits nearer the middle of its shifted cell.
+    -- Any top_k real candidates bound the search, so the shift cannot change the result,
+    -- only tighten the bound (docs/scale.md). Per shifted cell at every level: how many
+    -- recommendable artists it holds, and its first first_search_cell_mates() of them by
+    -- artist_number.
+    select
+        artist_number,
+        grid_level,
+        cell_key,
+        cell_mate_number,
+        recommendable_artist_count
+    from (
+        select
+            artist_number,
+            grid_level,
+            cell_key,
+            row_number() over (
+                partition by grid_level, cell_key
+                order by artist_number
+            ) as cell_mate_number,
+            count(*) over (partition by grid_level, cell_key) as recommendable_artist_count
+        from (
+            select
+                artist_vectors.artist_number,
+                grid_levels.grid_level,
+                {{ grid_cell_key(shifted_cells) }} as cell_key
+            from artist_vectors
+            cross join grid_levels
+            where artist_vectors.is_recommendable
+        ) as shifted_cells
+    ) as numbered_cell_mates
+    where cell_mate_number <= {{ first_search_cell_mates() }}
+),
+
+shifted_own_cells as (
+    -- Each artist's shifted cell at the levels from two coarser to three finer than its
+    -- first-search level (where the shifted grid's first-search level is for 99.6% of the
+    -- artists at 1,000,000; elsewhere a coarser one in the range serves, as good a bound).
+    select
+        artist_vectors.artist_number,
+        grid_levels.grid_level,
+        {{ grid_cell_key(shifted_cells) }} as cell_key
+    from first_search_levels
+    inner join artist_vectors
+        on first_search_levels.artist_number = artist_vectors.artist_number
+    inner join grid_levels
+        on grid_levels.grid_level between first_search_levels.grid_level - 2 and first_search_levels.grid_level + 3
+),
+
+shifted_first_search_cells as (
+    -- As first_search_levels, on the shifted grid: the finest of those levels whose
+    -- shifted cell holds at least 2 * (top_k + 1) recommendable artists, and that cell.
+    select
+        shifted_own_cells.artist_number,
+        max(shifted_own_cells.grid_level) as grid_level,
+        max_by(shifted_own_cells.cell_key, shifted_own_cells.grid_level) as cell_key
+    from shifted_own_cells
+    inner join shifted_cell_mates
+        on
+            shifted_own_cells.grid_level = shifted_cell_mates.grid_level
+            and shifted_own_cells.cell_key = shifted_cell_mates.cell_key
+    where
+        shifted_cell_mates.recommendable_artist_count >= {{ 2 * (top_k + 1) }}
+        -- One row per cell: its first cell mate's.
+        and shifted_cell_mates.cell_mate_number = 1
+    group by shifted_own_cells.artist_number
+),
+
+shifted_first_search_pairs as (
+    -- As first_search_pairs, on the shifted grid.
+    select
+        artist.artist_number,
+        {{ euclidean_distance("artist", "cell_mate", features) }} as distance
+    from shifted_first_search_cells as own_cell
+    inner join shifted_cell_mates as cell_mate_cell
+        on
+            own_cell.grid_level = cell_mate_cell.grid_level
+            and own_cell.cell_key = cell_mate_cell.cell_key
+            and own_cell.artist_number <> cell_mate_cell.artist_number
+    inner join artist_vectors as artist
+        on own_cell.artist_number = artist.artist_number
+    inner join artist_vectors as cell_mate
+        on cell_mate_cell.artist_number = cell_mate.artist_number
+),
+
+shifted_first_search_bounds as (
+    -- Its top_k-th smallest distance: a second bound, from other real candidates (a
+    -- cell mate may be in both searches, so the two are not pooled: counted twice, it
+    -- could pass for two of the top_k).
+    {{ kth_smallest_distance("shifted_first_search_pairs", top_k) }}
+),
+
+first_search_bounds_combined as (
+    -- The tighter of the two bounds, where either exists.
+    select
+        artist_vectors.artist_number,
+        least(
+            coalesce(first_search_bounds.distance, shifted_first_search_bounds.distance),
+            coalesce(shifted_first_search_bounds.distance, first_search_bounds.distance)
+        ) as distance
+    from artist_vectors
+    left join first_search_bounds
+        on artist_vectors.artist_number = first_search_bounds.artist_number
+    left join shifted_first_search_bounds
+        on artist_vectors.artist_number = shifted_first_search_bounds.artist_number
+),
+
 artist_radii as (
     -- The radius carries a relative margin of 1e-9 (plus 1e-12) to absorb the last-bit
     -- differences between a distance summed over all features and the face distances
@@ -110,14 +234,14 @@ artist_radii as (
     -- radius holds everybody.
     select
         artist_vectors.artist_number,
-        first_search_bounds.distance as distance_bound,
+        first_search_bounds_combined.distance as distance_bound,
         coalesce(
-            first_search_bounds.distance * (1.0 + 1e-9) + 1e-12,
+            first_search_bounds_combined.distance * (1.0 + 1e-9) + 1e-12,
             cast({{ unbounded_radius }} as double)
         ) as search_radius
     from artist_vectors
-    left join first_search_bounds
-        on artist_vectors.artist_number = first_search_bounds.artist_number
+    inner join first_search_bounds_combined
+        on artist_vectors.artist_number = first_search_bounds_combined.artist_number
 ),
 
 search_levels as (
