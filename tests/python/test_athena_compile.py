@@ -62,7 +62,6 @@ TYPED_SEEDS = {"artist_aliases"}
 VIEW_MODELS = {
     "int_grid_levels_enumerated",
     "int_artist_grid_cells_assigned",
-    "int_candidate_pairs_measured",
 }
 
 
