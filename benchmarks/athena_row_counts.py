@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import pathlib
 import sys
 import tempfile
@@ -44,6 +45,7 @@ from benchmarks.run_benchmark import method_variables
 from tests.python.athena.dbt_offline import compile_athena, model_nodes_in_build_order
 from tests.python.dbt_runner import DbtWorkspace
 
+PROGRAM = "athena_row_counts"
 LAST_MODEL = "fct_related_artists"
 WITH = "with_"  # sqlglot's key of a query's WITH clause
 FIRST_OUTSIDE = "dim_artists"
@@ -140,8 +142,15 @@ def count_query(tree: exp.Expression, step: Step, relation: str) -> str:
 
 def open_as_athena(warehouse: pathlib.Path, schema: str) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB where ``awsdatacatalog.<schema>.<table>`` is the warehouse's
-    table of that name."""
-    connection = duckdb.connect()
+    table of that name. ``DUCKDB_MEMORY_LIMIT`` and ``DUCKDB_THREADS`` set DuckDB's limits
+    as they do for dbt (profiles.yml); the rows' order is not kept (only counted), which
+    lets more operators spill."""
+    config = {"preserve_insertion_order": False}
+    limits = {"memory_limit": "DUCKDB_MEMORY_LIMIT", "threads": "DUCKDB_THREADS"}
+    for setting, variable in limits.items():
+        if os.environ.get(variable):
+            config[setting] = os.environ[variable]
+    connection = duckdb.connect(config=config)
     connection.execute(f"attach '{warehouse}' as warehouse (read_only)")
     connection.execute("attach ':memory:' as awsdatacatalog")
     connection.execute(f'create schema awsdatacatalog."{schema}"')
@@ -170,7 +179,7 @@ def measure(manifest: dict, warehouses: dict[int, pathlib.Path]) -> list[Step]:
                     step.rows[artists] = rows
                     step.seconds[artists] = time.perf_counter() - started
                     print(
-                        f"[athena_row_counts] {artists:,}: {node['name']}.{step.step}: {rows:,}",
+                        f"[{PROGRAM}] {artists:,}: {node['name']}.{step.step}: {rows:,}",
                         file=sys.stderr,
                         flush=True,
                     )
@@ -309,7 +318,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         workspace = DbtWorkspace.create(pathlib.Path(folder))
         manifest = compile_athena(workspace, method_variables(arguments.method))
-    steps = measure(manifest, warehouses)
+    try:
+        steps = measure(manifest, warehouses)
+    except duckdb.OutOfMemoryException as error:
+        print(
+            f"{PROGRAM}: DuckDB ran out of memory ({str(error).splitlines()[0]}); "
+            "give it more room (DUCKDB_MEMORY_LIMIT) or fewer threads (DUCKDB_THREADS), "
+            "or leave out the largest warehouse",
+            file=sys.stderr,
+        )
+        return 1
     tables = table_sizes(manifest, warehouses)
     sizes = sorted(warehouses)
     print(report(steps, sizes, arguments.extrapolate, arguments.method))
