@@ -1,5 +1,5 @@
 """``benchmarks/athena_row_counts.py`` counts what the Athena SQL of the similarity chain
-produces: on a small manifest of three models and two tiny warehouses, it counts every
+produces: on a small manifest of four models and two tiny warehouses, it counts every
 common table expression of the chain's models through sqlglot's transpilation, leaves out
 the models ``dim_artists`` already needs, marks the steps Trino runs on a single node and
 extrapolates each count with its growth."""
@@ -25,14 +25,14 @@ from benchmarks.athena_row_counts import (
 SCHEMA = "spotify"
 
 
-def model(name: str, parents: list[str], compiled_code: str, materialized: str = "table"):
+def model(name: str, parents: list[str], compiled_code: str):
     return {
         "unique_id": f"model.p.{name}",
         "resource_type": "model",
         "name": name,
         "relation_name": f'"awsdatacatalog"."{SCHEMA}"."{name}"',
         "depends_on": {"nodes": [f"model.p.{parent}" for parent in parents]},
-        "config": {"materialized": materialized},
+        "config": {"materialized": "table"},
         "compiled_code": compiled_code,
     }
 
@@ -99,9 +99,12 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     return {artists: warehouse(folder, artists) for artists in (10, 20)}
 
 
-def test_every_step_of_the_chain_is_counted_and_nothing_before_dim_artists(warehouses):
-    steps = measure(MANIFEST, warehouses)
+@pytest.fixture(scope="module")
+def steps(warehouses):
+    return measure(MANIFEST, warehouses)
 
+
+def test_every_step_of_the_chain_is_counted_and_nothing_before_dim_artists(steps):
     assert [(step.model, step.step) for step in steps] == [
         ("int_pairs", "numbered"),
         ("int_pairs", "paired"),
@@ -116,10 +119,8 @@ def test_every_step_of_the_chain_is_counted_and_nothing_before_dim_artists(wareh
     assert rows["fct_related_artists", "(model)"] == {10: 10, 20: 20}
 
 
-def test_a_window_without_partition_by_is_marked_single_node_and_a_partitioned_one_not(
-    warehouses,
-):
-    marks = {(step.model, step.step): step.single_node for step in measure(MANIFEST, warehouses)}
+def test_a_window_without_partition_by_is_marked_single_node_and_a_partitioned_one_not(steps):
+    marks = {(step.model, step.step): step.single_node for step in steps}
 
     assert marks["int_pairs", "numbered"] == ["window without partition by: RANK()"]
     assert marks["fct_related_artists", "ranked"] == []
