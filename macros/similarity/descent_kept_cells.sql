@@ -47,5 +47,5 @@
         group by artist_cells.artist_number
     ) as artist_bounds
         on descent_cells.artist_number = artist_bounds.artist_number
-    where descent_cells.nearest_distance <= artist_bounds.distance_bound * (1.0 + 1e-9) + 1e-12
+    where descent_cells.nearest_distance <= {{ bound_with_margin('artist_bounds.distance_bound') }}
 {% endmacro %}

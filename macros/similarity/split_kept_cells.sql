@@ -42,8 +42,12 @@ children as (
         grid_cells.cell_key,
         grid_cells.recommendable_artist_count,
         kept_cells.distance_bound,
-        {{ box_distance("artist", "grid_cells", features, "nearest") }} as nearest_distance,
-        {{ box_distance("artist", "grid_cells", features, "farthest") }} as farthest_distance
+        {%- for feature in features %}
+        artist.{{ feature }}_normalised,
+        grid_cells.lowest_{{ feature }},
+        grid_cells.highest_{{ feature }},
+        {%- endfor %}
+        {{ box_distance("artist", "grid_cells", features, "nearest") }} as nearest_distance
     from kept_cells
     -- A left join so that DuckDB's join-order optimiser cannot join the previous step's
     -- cells to their children before the bound prunes them (130 instead of 27 million rows
@@ -61,10 +65,10 @@ children as (
 ),
 
 final as (
-    -- Only the children within the bound so far (with the same margin as
-    -- descent_kept_cells): the next step would drop the others, and they cannot tighten
-    -- its bound, their farthest corner being beyond it. At 300,000 artists this keeps 6
-    -- of the second split's 27 million children.
+    -- Only the children within the bound so far (with descent_kept_cells's margin), and
+    -- only theirs the distance to the farthest corner: the next step would drop the
+    -- others, and they cannot tighten its bound, their farthest corner being beyond it.
+    -- At a million artists this keeps 20 of the first split's 150 million children.
     select
         artist_number,
         grid_level,
@@ -72,9 +76,9 @@ final as (
         recommendable_artist_count,
         distance_bound,
         nearest_distance,
-        farthest_distance
+        {{ box_distance("children", "children", features, "farthest") }} as farthest_distance
     from children
-    where nearest_distance <= distance_bound * (1.0 + 1e-9) + 1e-12
+    where nearest_distance <= {{ bound_with_margin('distance_bound') }}
 )
 
 select * from final

@@ -38,18 +38,22 @@ grid_cells as (
     from {{ ref('int_grid_cells_counted') }}
 ),
 
-final as (
+boxes as (
     -- The walked cells that hold a recommendable artist, with the artist's first-search
-    -- bound and the distances from the artist to the nearest point and to the farthest
-    -- corner of their artists' box.
+    -- bound, its vector, the box of the cell's artists and the distance to the box's
+    -- nearest point.
     select
         walked_cells.artist_number,
         grid_cells.grid_level,
         grid_cells.cell_key,
         grid_cells.recommendable_artist_count,
         search_radii.distance_bound,
-        {{ box_distance("artist", "grid_cells", features, "nearest") }} as nearest_distance,
-        {{ box_distance("artist", "grid_cells", features, "farthest") }} as farthest_distance
+        {%- for feature in features %}
+        artist.{{ feature }}_normalised,
+        grid_cells.lowest_{{ feature }},
+        grid_cells.highest_{{ feature }},
+        {%- endfor %}
+        {{ box_distance("artist", "grid_cells", features, "nearest") }} as nearest_distance
     from walked_cells
     inner join search_radii
         on walked_cells.artist_number = search_radii.artist_number
@@ -59,6 +63,23 @@ final as (
             and walked_cells.cell_key = grid_cells.cell_key
     inner join artist_vectors as artist
         on walked_cells.artist_number = artist.artist_number
+),
+
+final as (
+    -- Only the boxes within the first bound (with descent_kept_cells's margin), and only
+    -- theirs the distance to the farthest corner: the descent would drop the others, and
+    -- they cannot tighten its bound, their farthest corner being beyond it. At a million
+    -- artists this keeps 17 of the 49 million walked cells that hold a candidate.
+    select
+        artist_number,
+        grid_level,
+        cell_key,
+        recommendable_artist_count,
+        distance_bound,
+        nearest_distance,
+        {{ box_distance("boxes", "boxes", features, "farthest") }} as farthest_distance
+    from boxes
+    where nearest_distance <= {{ bound_with_margin('distance_bound') }}
 )
 
 select * from final

@@ -236,7 +236,7 @@ artist_radii as (
         artist_vectors.artist_number,
         first_search_bounds_combined.distance as distance_bound,
         coalesce(
-            first_search_bounds_combined.distance * (1.0 + 1e-9) + 1e-12,
+            {{ bound_with_margin('first_search_bounds_combined.distance') }},
             cast({{ unbounded_radius }} as double)
         ) as search_radius
     from artist_vectors
