@@ -42,11 +42,7 @@ children as (
         grid_cells.cell_key,
         grid_cells.recommendable_artist_count,
         kept_cells.distance_bound,
-        {%- for feature in features %}
-        artist.{{ feature }}_normalised,
-        grid_cells.lowest_{{ feature }},
-        grid_cells.highest_{{ feature }},
-        {%- endfor %}
+        {{- box_distance_operands("artist", "grid_cells", features) }}
         {{ box_distance("artist", "grid_cells", features, "nearest") }} as nearest_distance
     from kept_cells
     -- A left join so that DuckDB's join-order optimiser cannot join the previous step's
@@ -65,20 +61,10 @@ children as (
 ),
 
 final as (
-    -- Only the children within the bound so far (with descent_kept_cells's margin), and
-    -- only theirs the distance to the farthest corner: the next step would drop the
-    -- others, and they cannot tighten its bound, their farthest corner being beyond it.
-    -- At a million artists this keeps 20 of the first split's 150 million children.
-    select
-        artist_number,
-        grid_level,
-        cell_key,
-        recommendable_artist_count,
-        distance_bound,
-        nearest_distance,
-        {{ box_distance("children", "children", features, "farthest") }} as farthest_distance
-    from children
-    where nearest_distance <= {{ bound_with_margin('distance_bound') }}
+    -- Only the children within the bound so far, with the distance to their farthest
+    -- corner: the next step would drop the others, and they cannot tighten its bound. At a
+    -- million artists this keeps 20 of the first split's 150 million children.
+    {{ boxes_within_bound("children", features) }}
 )
 
 select * from final

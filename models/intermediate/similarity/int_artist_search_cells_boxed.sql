@@ -48,11 +48,7 @@ boxes as (
         grid_cells.cell_key,
         grid_cells.recommendable_artist_count,
         search_radii.distance_bound,
-        {%- for feature in features %}
-        artist.{{ feature }}_normalised,
-        grid_cells.lowest_{{ feature }},
-        grid_cells.highest_{{ feature }},
-        {%- endfor %}
+        {{- box_distance_operands("artist", "grid_cells", features) }}
         {{ box_distance("artist", "grid_cells", features, "nearest") }} as nearest_distance
     from walked_cells
     inner join search_radii
@@ -66,20 +62,10 @@ boxes as (
 ),
 
 final as (
-    -- Only the boxes within the first bound (with descent_kept_cells's margin), and only
-    -- theirs the distance to the farthest corner: the descent would drop the others, and
-    -- they cannot tighten its bound, their farthest corner being beyond it. At a million
+    -- Only the boxes within the first bound, with the distance to their farthest corner:
+    -- the descent would drop the others, and they cannot tighten its bound. At a million
     -- artists this keeps 17 of the 49 million walked cells that hold a candidate.
-    select
-        artist_number,
-        grid_level,
-        cell_key,
-        recommendable_artist_count,
-        distance_bound,
-        nearest_distance,
-        {{ box_distance("boxes", "boxes", features, "farthest") }} as farthest_distance
-    from boxes
-    where nearest_distance <= {{ bound_with_margin('distance_bound') }}
+    {{ boxes_within_bound("boxes", features) }}
 )
 
 select * from final
