@@ -41,6 +41,7 @@ MODELS = {
     "int_grid_levels_enumerated",
     "int_artist_grid_cells_assigned",
     "int_grid_cells_counted",
+    "int_shifted_grid_cell_mates_numbered",
     "int_artist_search_radii_bounded",
     "int_artist_search_cells_walked",
     "int_artist_search_cells_boxed",

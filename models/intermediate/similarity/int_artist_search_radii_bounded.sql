@@ -7,7 +7,6 @@
 with artist_vectors as (
     select
         artist_number,
-        is_recommendable,
         {%- for dimension in range(1, grid_dimensions + 1) %}
         grid_coordinate_{{ dimension }},
         {%- endfor %}
@@ -109,49 +108,21 @@ first_search_bounds as (
     {{ kth_smallest_distance("first_search_pairs", top_k) }}
 ),
 
-{#- The cell key of artist_vectors' row on the shifted grid at grid_levels' level. #}
-{%- set shifted_cells = [] %}
-{%- for dimension in range(1, grid_dimensions + 1) %}
-{%- set shifted_coordinate = "(artist_vectors.grid_coordinate_" ~ dimension ~ " + 0.5 / grid_levels.cell_scale)" %}
-{%- do shifted_cells.append(grid_cell(shifted_coordinate, "grid_levels.cell_scale", "grid_levels.last_cell")) %}
-{%- endfor %}
-
 shifted_cell_mates as (
     -- The same first search again on the grid shifted by half a cell on every grid
-    -- dimension (the cell numbered i spans (i - 0.5) / cell_scale to (i + 0.5) /
-    -- cell_scale, the last one to 1): an artist near its cell's faces, whose nearest
-    -- artists lie in the neighbouring cells, sits nearer the middle of its shifted cell.
-    -- Any top_k real candidates bound the search, so the shift cannot change the result,
-    -- only tighten the bound (docs/scale.md). Per shifted cell at every level: how many
-    -- recommendable artists it holds, and its first first_search_cell_mates() of them by
-    -- artist_number.
+    -- dimension: an artist near its cell's faces, whose nearest artists lie in the
+    -- neighbouring cells, sits nearer the middle of its shifted cell. Any top_k real
+    -- candidates bound the search, so the shift cannot change the result, only tighten the
+    -- bound (docs/scale.md). Per shifted cell at every level: its first
+    -- first_search_cell_mates() recommendable artists by artist_number, and how many it
+    -- holds.
     select
         artist_number,
         grid_level,
         cell_key,
         cell_mate_number,
         recommendable_artist_count
-    from (
-        select
-            artist_number,
-            grid_level,
-            cell_key,
-            row_number() over (
-                partition by grid_level, cell_key
-                order by artist_number
-            ) as cell_mate_number,
-            count(*) over (partition by grid_level, cell_key) as recommendable_artist_count
-        from (
-            select
-                artist_vectors.artist_number,
-                grid_levels.grid_level,
-                {{ grid_cell_key(shifted_cells) }} as cell_key
-            from artist_vectors
-            cross join grid_levels
-            where artist_vectors.is_recommendable
-        ) as shifted_cells
-    ) as numbered_cell_mates
-    where cell_mate_number <= {{ first_search_cell_mates() }}
+    from {{ ref('int_shifted_grid_cell_mates_numbered') }}
 ),
 
 shifted_own_cells as (
@@ -161,7 +132,7 @@ shifted_own_cells as (
     select
         artist_vectors.artist_number,
         grid_levels.grid_level,
-        {{ grid_cell_key(shifted_cells) }} as cell_key
+        {{ shifted_grid_cell_key("artist_vectors", "grid_levels") }} as cell_key
     from first_search_levels
     inner join artist_vectors
         on first_search_levels.artist_number = artist_vectors.artist_number
